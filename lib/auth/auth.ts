@@ -1,0 +1,97 @@
+// Identity: Better Auth with its tables in the `identity` schema (uuid ids, snake_case).
+// The personal workspace of a new user is created by a trigger on identity.users
+// (supabase/migrations/*_identity-personal-workspace.sql), so it commits or rolls back
+// with the user row itself: there is never a user without a workspace.
+import { betterAuth } from 'better-auth';
+import { jwt } from 'better-auth/plugins';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import { logger } from '../logger.ts';
+
+export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
+
+export type AuthDeps = {
+  config: Config;
+  db: Kysely<unknown>;
+};
+
+/** Better Auth names columns in camelCase; ours are snake_case like every other table. */
+function snake<const K extends string>(...fields: K[]): Record<K, string> {
+  return Object.fromEntries(fields.map((f) => [f, f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)])) as Record<K, string>;
+}
+
+const TIMESTAMPS = ['createdAt', 'updatedAt'] as const;
+
+export function authOptions({ config, db }: AuthDeps) {
+  const secure = config.isProduction || config.PUBLIC_URL.startsWith('https://');
+  return {
+    appName: 'TaskMaster',
+    baseURL: config.PUBLIC_URL,
+    basePath: '/auth',
+    secret: config.BETTER_AUTH_SECRET,
+    database: { db, type: 'postgres' as const, casing: 'snake' as const, transaction: true, schemaName: 'identity' },
+    telemetry: { enabled: false },
+    logger: {
+      log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => logger[level]({ component: 'auth' }, message),
+    },
+    user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS) },
+    session: {
+      modelName: 'sessions',
+      fields: snake('expiresAt', 'ipAddress', 'userAgent', 'userId', ...TIMESTAMPS),
+      expiresIn: 60 * 60 * 24 * 30,
+      updateAge: 60 * 60 * 24,
+    },
+    account: {
+      modelName: 'accounts',
+      fields: snake(
+        'accountId',
+        'providerId',
+        'userId',
+        'accessToken',
+        'refreshToken',
+        'idToken',
+        'accessTokenExpiresAt',
+        'refreshTokenExpiresAt',
+        ...TIMESTAMPS,
+      ),
+    },
+    verification: { modelName: 'verifications', fields: snake('expiresAt', ...TIMESTAMPS) },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 10,
+      maxPasswordLength: 128,
+      autoSignIn: true,
+    },
+    advanced: {
+      database: { generateId: 'uuid' as const },
+      useSecureCookies: secure,
+      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' as const, secure },
+      ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
+    },
+    rateLimit: { enabled: false },
+    plugins: [
+      jwt({
+        schema: { jwks: { fields: snake('publicKey', 'privateKey', 'createdAt', 'expiresAt') } },
+        jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
+        jwt: {
+          issuer: config.PUBLIC_URL,
+          audience: ACCESS_TOKEN_AUDIENCE,
+          expirationTime: `${config.ACCESS_TOKEN_TTL_SECONDS}s`,
+          // Supabase's claim shape, so auth.uid() and auth.role() read the same everywhere.
+          definePayload: ({ user, session }) => ({
+            role: 'authenticated',
+            email: user.email,
+            session_id: session.id,
+            aal: 'aal1',
+          }),
+        },
+      }),
+    ],
+  };
+}
+
+export function createAuth(deps: AuthDeps) {
+  return betterAuth(authOptions(deps));
+}
+
+export type Auth = ReturnType<typeof createAuth>;

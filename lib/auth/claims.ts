@@ -1,0 +1,56 @@
+// Turning a verified identity into the claims the database reads (auth.uid(), auth.role()).
+// Two sources: a Better Auth session (cookie, verified server-side) and a Bearer access
+// JWT (verified against our JWKS). Nothing here trusts a decoded-but-unverified token.
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import type { Claims } from '../db/as-user.ts';
+import { ACCESS_TOKEN_AUDIENCE, type Auth } from './auth.ts';
+
+export const ANON_CLAIMS: Claims = Object.freeze({ role: 'anon' });
+
+export function claimsForSession(session: { user: { id: string }; session: { id: string } }): Claims {
+  return { sub: session.user.id, role: 'authenticated', session_id: session.session.id, aal: 'aal1' };
+}
+
+const accessTokenClaims = z.object({
+  sub: z.uuid(),
+  role: z.literal('authenticated'),
+  exp: z.number(),
+  session_id: z.string().optional(),
+  aal: z.enum(['aal1', 'aal2']).optional(),
+});
+
+export class InvalidTokenError extends Error {}
+
+/** Verifies access JWTs against the JWKS Better Auth publishes, caching it briefly. */
+export function createTokenVerifier({ auth, issuer, cacheMs = 60_000 }: { auth: Auth; issuer: string; cacheMs?: number }) {
+  let cached: { at: number; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
+
+  async function keySet(force: boolean) {
+    if (!force && cached && Date.now() - cached.at < cacheMs) return cached.keys;
+    const jwks = (await auth.api.getJwks()) as JSONWebKeySet;
+    cached = { at: Date.now(), keys: createLocalJWKSet(jwks) };
+    return cached.keys;
+  }
+
+  return async function verify(token: string): Promise<Claims> {
+    let payload: JWTPayload;
+    const options = { issuer, audience: ACCESS_TOKEN_AUDIENCE, algorithms: ['EdDSA', 'ES256', 'RS256'] };
+    try {
+      payload = (await jwtVerify(token, await keySet(false), options)).payload;
+    } catch (error) {
+      // A key we have not seen yet (rotation): refresh the JWKS once and retry.
+      if ((error as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') {
+        throw new InvalidTokenError((error as Error).message);
+      }
+      try {
+        payload = (await jwtVerify(token, await keySet(true), options)).payload;
+      } catch (retryError) {
+        throw new InvalidTokenError((retryError as Error).message);
+      }
+    }
+    const parsed = accessTokenClaims.safeParse(payload);
+    if (!parsed.success) throw new InvalidTokenError('access token lacks the required claims');
+    return { ...parsed.data };
+  };
+}

@@ -1,0 +1,89 @@
+// Configuration is read once, validated, and frozen. A missing or malformed variable
+// stops the process with a message that names it, before anything listens or connects.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    DATABASE_URL: postgresUrl.optional(),
+    PGPORT: z.coerce.number().int().min(1).max(65535).default(54322),
+    POSTGRES_PASSWORD: z.string().min(12).optional(),
+    AUTHENTICATOR_PASSWORD: z.string().min(12, 'must be at least 12 characters'),
+    AUTHENTICATOR_URL: postgresUrl.optional(),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(54321),
+    PUBLIC_URL: z.url().default('http://localhost:54321'),
+    BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.DATABASE_URL && !env.POSTGRES_PASSWORD) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'set DATABASE_URL, or POSTGRES_PASSWORD for the project-managed cluster',
+      });
+    }
+  });
+
+export type Config = Readonly<
+  z.infer<typeof schema> & {
+    databaseUrl: string;
+    authenticatorUrl: string;
+    isProduction: boolean;
+  }
+>;
+
+/** Replace user and password of a connection URL, keeping host, port, database, params. */
+export function withCredentials(url: string, user: string, password: string): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(user);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = result.data;
+  const databaseUrl =
+    c.DATABASE_URL ??
+    `postgres://postgres:${encodeURIComponent(c.POSTGRES_PASSWORD ?? '')}@127.0.0.1:${c.PGPORT}/taskmaster`;
+  const authenticatorUrl =
+    c.AUTHENTICATOR_URL ?? withCredentials(databaseUrl, 'authenticator', c.AUTHENTICATOR_PASSWORD);
+  return Object.freeze({
+    ...c,
+    databaseUrl,
+    authenticatorUrl,
+    isProduction: c.NODE_ENV === 'production',
+  });
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration; `.env` in the project root is read when present. */
+export function config(): Config {
+  if (cached) return cached;
+  const envFile = resolve(import.meta.dirname, '..', '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  try {
+    cached = parseConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  return cached;
+}

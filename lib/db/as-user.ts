@@ -1,0 +1,56 @@
+// The one place a request's database identity is set up. Every data access on behalf of
+// a caller (REST, GraphQL, SSR, realtime) goes through here, so tenancy is decided by RLS
+// and cannot be forgotten by a code path. Under Citus the same SET LOCALs travel to the
+// shards because `citus.propagate_set_commands = 'local'` is set when Citus is present.
+import type pg from 'pg';
+
+export type DbRole = 'anon' | 'authenticated' | 'service_role';
+
+export type Claims = {
+  sub?: string;
+  role: DbRole;
+  aal?: 'aal1' | 'aal2';
+  session_id?: string;
+  exp?: number;
+  [key: string]: unknown;
+};
+
+export type AsUserOptions = {
+  claims: Claims;
+  /** Extra transaction-local settings, e.g. request.headers for PostgREST parity. */
+  settings?: Record<string, string>;
+};
+
+const ROLES: ReadonlySet<DbRole> = new Set(['anon', 'authenticated', 'service_role']);
+
+/**
+ * Run `fn` in one transaction as the caller: SET LOCAL ROLE plus request.jwt.claims, both
+ * transaction-scoped so a pooled connection never carries one caller's identity into the
+ * next. One round trip sets everything up.
+ */
+export async function asUser<T>(
+  pool: pg.Pool,
+  { claims, settings = {} }: AsUserOptions,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  if (!ROLES.has(claims.role)) throw new Error(`refusing unknown database role ${String(claims.role)}`);
+  const client = await pool.connect();
+  try {
+    const names = ['role', 'request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', ...Object.keys(settings)];
+    const values = [claims.role, JSON.stringify(claims), claims.sub ?? '', claims.role, ...Object.values(settings)];
+    await client.query('begin');
+    // set_config('role', …, true) is SET LOCAL ROLE; the claims are transaction-local too.
+    await client.query('select set_config(n, v, true) from unnest($1::text[], $2::text[]) as s(n, v)', [
+      names,
+      values,
+    ]);
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

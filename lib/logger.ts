@@ -1,0 +1,43 @@
+// One pino logger for every process. Lines logged while serving a request go through a
+// child logger that carries the request id (and user/workspace once known).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pino from 'pino';
+
+const REDACT = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'authorization',
+  '*.authorization',
+  'cookie',
+  '*.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'email',
+  '*.email',
+];
+
+export const logger = pino({
+  level: process.env.LOG_LEVEL ?? 'info',
+  base: { service: process.env.TASKMASTER_SERVICE ?? 'taskmaster' },
+  redact: { paths: REDACT, censor: '[redacted]' },
+  timestamp: pino.stdTimeFunctions.isoTime,
+});
+
+export type Logger = pino.Logger;
+
+const requestScope = new AsyncLocalStorage<Logger>();
+
+/** Run `fn` with `log` as the current request's logger. */
+export function withRequestLogger<T>(log: Logger, fn: () => T): T {
+  return requestScope.run(log, fn);
+}
+
+/** The current request's logger, or the process logger outside a request. */
+export function log(): Logger {
+  return requestScope.getStore() ?? logger;
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Sourced by the test scripts: the environment of a throw-away test database. The test
+# database lives beside the development one (same cluster, or your DATABASE_URL's
+# server) and is dropped and recreated on every `npm test`.
+set -a
+# shellcheck disable=SC1091
+[ -f .env ] && . ./.env
+set +a
+export NODE_ENV=test
+export LOG_LEVEL="${TEST_LOG_LEVEL:-warn}"
+if [ -z "${DATABASE_URL:-}" ]; then
+  export DATABASE_URL="postgres://postgres:${POSTGRES_PASSWORD}@127.0.0.1:${PGPORT:-54322}/taskmaster_test"
+  export TASKMASTER_LOCAL_DB=1
+else
+  # Same server, a database of its own: never the one DATABASE_URL names.
+  DATABASE_URL=$(node -e 'const u=new URL(process.argv[1]); u.pathname="/taskmaster_test"; console.log(u.toString())' "$DATABASE_URL")
+  export DATABASE_URL
+fi
+export TEST_GATEWAY_PORT="${TEST_GATEWAY_PORT:-54331}"
+export PUBLIC_URL="http://localhost:${TEST_GATEWAY_PORT}"
+export PATH="$PWD/node_modules/.bin:$PATH"
