@@ -22,6 +22,9 @@ export type MigrateOptions = {
   log: Logger;
   /** Password to (re)set on the authenticator role, so the gateway can log in. */
   authenticatorPassword?: string;
+  /** Overrides for tests. */
+  migrationsDir?: string;
+  reapplyDirs?: string[];
 };
 
 export type MigrateResult = { applied: string[]; reapplied: string[] };
@@ -68,8 +71,14 @@ async function inTransaction(client: pg.Client, fn: () => Promise<void>): Promis
   }
 }
 
-export async function migrate({ connectionString, log, authenticatorPassword }: MigrateOptions): Promise<MigrateResult> {
-  const files = await readMigrations();
+export async function migrate({
+  connectionString,
+  log,
+  authenticatorPassword,
+  migrationsDir = MIGRATIONS_DIR,
+  reapplyDirs = REAPPLIED_DIRS,
+}: MigrateOptions): Promise<MigrateResult> {
+  const files = await readMigrations(migrationsDir);
   const client = new pg.Client({ connectionString, application_name: 'taskmaster-migrate' });
   await client.connect();
   const result: MigrateResult = { applied: [], reapplied: [] };
@@ -128,7 +137,7 @@ export async function migrate({ connectionString, log, authenticatorPassword }: 
       result.applied.push(`${file.version}_${file.name}`);
     }
 
-    for (const dir of REAPPLIED_DIRS) {
+    for (const dir of reapplyDirs) {
       for (const path of await sqlFiles(dir)) {
         const sql = await readFile(path, 'utf8');
         try {

@@ -1,0 +1,32 @@
+// Entry point of the gateway process: `node gateway/src/main.ts`.
+import { once } from 'node:events';
+import { logger } from '../../lib/logger.ts';
+import { closeServices, services } from '../../lib/services.ts';
+import { createGateway } from './server.ts';
+
+const svc = services();
+const server = await createGateway({ services: svc });
+server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
+server.listen(svc.config.PORT, svc.config.HOST);
+await once(server, 'listening');
+logger.info(
+  { node: process.version, url: `http://${svc.config.HOST}:${svc.config.PORT}`, env: svc.config.NODE_ENV },
+  'gateway listening',
+);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'gateway stopping');
+  const force = setTimeout(() => process.exit(1), 10_000);
+  force.unref();
+  server.close();
+  server.closeIdleConnections();
+  await once(server, 'close').catch(() => undefined);
+  await closeServices();
+  logger.info('gateway stopped');
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,94 @@
+// The gateway: one Node HTTP server in front of everything a browser or API client
+// reaches. It owns cross-cutting concerns (request ids, access logs, health) and routes:
+//   /healthz /readyz   liveness and readiness
+//   /auth/*            Better Auth (sessions, JWT, JWKS)
+//   everything else    the SvelteKit app (adapter-node handler)
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { toNodeHandler } from 'better-auth/node';
+import { logger, withRequestLogger } from '../../lib/logger.ts';
+import type { Services } from '../../lib/services.ts';
+import { requestId } from './request-id.ts';
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void | Promise<void>;
+
+export const APP_HANDLER = resolve(import.meta.dirname, '..', '..', 'app', 'build', 'handler.js');
+
+async function loadAppHandler(): Promise<NodeHandler | undefined> {
+  if (!existsSync(APP_HANDLER)) return undefined;
+  const mod = (await import(pathToFileURL(APP_HANDLER).href)) as { handler: NodeHandler };
+  return mod.handler;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+async function ready(svc: Services): Promise<{ ok: boolean; checks: Record<string, string> }> {
+  const checks: Record<string, string> = {};
+  await Promise.all(
+    (['servicePool', 'apiPool'] as const).map(async (name) => {
+      try {
+        await svc[name].query('select 1');
+        checks[name] = 'ok';
+      } catch (error) {
+        checks[name] = (error as Error).message;
+      }
+    }),
+  );
+  return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
+}
+
+export type GatewayOptions = { services: Services; serveApp?: boolean };
+
+export async function createGateway({ services: svc, serveApp = true }: GatewayOptions): Promise<Server> {
+  const authHandler = toNodeHandler(svc.auth);
+  const appHandler = serveApp ? await loadAppHandler() : undefined;
+  if (serveApp && !appHandler) logger.warn({ path: APP_HANDLER }, 'app is not built: only APIs are served');
+
+  return createServer((req, res) => {
+    const id = requestId(req.headers['x-request-id']);
+    const started = process.hrtime.bigint();
+    const reqLog = logger.child({ req_id: id });
+    res.setHeader('x-request-id', id);
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const path = (req.url ?? '/').split('?')[0];
+      reqLog.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+
+    withRequestLogger(reqLog, () => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const fail = (error: unknown) => {
+        reqLog.error({ err: error }, 'unhandled error');
+        if (!res.headersSent) sendJson(res, 500, { message: 'Internal error', request_id: id });
+        else res.end();
+      };
+      try {
+        if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+        if (path === '/readyz') {
+          ready(svc).then(
+            (r) => sendJson(res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'unavailable', checks: r.checks }),
+            fail,
+          );
+          return;
+        }
+        if (path === '/auth' || path.startsWith('/auth/')) {
+          Promise.resolve(authHandler(req, res)).catch(fail);
+          return;
+        }
+        if (appHandler) {
+          Promise.resolve(appHandler(req, res, () => sendJson(res, 404, { message: 'Not found' }))).catch(fail);
+          return;
+        }
+        sendJson(res, 404, { message: 'Not found' });
+      } catch (error) {
+        fail(error);
+      }
+    });
+  });
+}

@@ -1,0 +1,207 @@
+// Sign-up over HTTP to an RLS-filtered query as that user: the path every data API takes.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { getMigrations } from 'better-auth/db/migration';
+import { authOptions } from '../../lib/auth/auth.ts';
+import { createTokenVerifier, InvalidTokenError } from '../../lib/auth/claims.ts';
+import { asUser } from '../../lib/db/as-user.ts';
+import { closeServices, services } from '../../lib/services.ts';
+import { superuserQuery } from '../support/db.ts';
+import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
+
+let gw: TestGateway;
+before(async () => {
+  gw = await startGateway();
+});
+after(async () => {
+  await gw.close();
+  await closeServices();
+});
+
+async function newUser(prefix: string) {
+  const email = uniqueEmail(prefix);
+  const res = await signUp(gw.url, email);
+  assert.equal(res.status, 200, await res.clone().text());
+  const cookie = cookiesFrom(res);
+  const token = await accessToken(gw.url, cookie);
+  const claims = await createTokenVerifier({ auth: services().auth, issuer: services().config.PUBLIC_URL })(token);
+  return { email, cookie, token, claims };
+}
+
+describe('sign-up', () => {
+  test('creates the user, a personal workspace and an owner membership, and a session cookie', async () => {
+    const { email, cookie, claims } = await newUser('signup');
+    assert.match(cookie, /session_token=/);
+    const { rows } = await superuserQuery<{ id: string; kind: string; role: string }>(
+      `select w.id, w.kind, m.role from identity.users u
+         join public.workspace_members m on m.user_id = u.id
+         join public.workspaces w on w.id = m.workspace_id
+       where u.email = $1`,
+      [email],
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.kind, r.role]),
+      [['personal', 'owner']],
+    );
+    assert.ok(claims.sub);
+  });
+
+  test('stores the password with scrypt, never in clear', async () => {
+    const password = 'another long passphrase';
+    const email = uniqueEmail('hash');
+    const res = await signUp(gw.url, email, password);
+    assert.equal(res.status, 200);
+    const { rows } = await superuserQuery<{ password: string }>(
+      `select a.password from identity.accounts a join identity.users u on u.id = a.user_id where u.email = $1`,
+      [email],
+    );
+    assert.equal(rows.length, 1);
+    assert.ok(!rows[0]!.password.includes(password));
+    // Better Auth's scrypt format: hex salt, a colon, hex key.
+    assert.match(rows[0]!.password, /^[0-9a-f]{32}:[0-9a-f]{128}$/);
+  });
+
+  test('a failure while creating the workspace leaves no user behind', async () => {
+    const email = uniqueEmail('fail-workspace');
+    // A trigger that refuses exactly this user's personal workspace: the failure happens
+    // inside the same statement that inserted the user.
+    await superuserQuery(`
+      create or replace function public.tmp_refuse_workspace() returns trigger language plpgsql as $$
+      begin
+        if exists (select 1 from identity.users u where u.id = new.created_by and u.email like 'fail-workspace-%') then
+          raise exception 'workspace creation refused by test';
+        end if;
+        return new;
+      end $$;
+      create trigger _000_tmp_refuse before insert on public.workspaces
+        for each row execute function public.tmp_refuse_workspace();
+    `);
+    try {
+      const res = await signUp(gw.url, email);
+      assert.ok(res.status >= 400, `expected a refusal, got ${res.status}`);
+      const users = await superuserQuery('select 1 from identity.users where email = $1', [email]);
+      assert.equal(users.rowCount, 0, 'the user row must roll back with the workspace');
+      const accounts = await superuserQuery(
+        `select 1 from identity.accounts a left join identity.users u on u.id = a.user_id where u.id is null`,
+      );
+      assert.equal(accounts.rowCount, 0, 'no orphaned account rows');
+    } finally {
+      await superuserQuery(`
+        drop trigger if exists _000_tmp_refuse on public.workspaces;
+        drop function if exists public.tmp_refuse_workspace();
+      `);
+    }
+  });
+
+  test('refuses a short password and a malformed email with a 400 and writes nothing', async () => {
+    const shortPw = await signUp(gw.url, uniqueEmail('short'), 'short');
+    assert.equal(shortPw.status, 400);
+    const badEmail = await signUp(gw.url, 'not-an-email');
+    assert.equal(badEmail.status, 400);
+    const { rowCount } = await superuserQuery(`select 1 from identity.users where email = 'not-an-email'`);
+    assert.equal(rowCount, 0);
+  });
+});
+
+describe('access token', () => {
+  test('is a short-lived EdDSA JWT with Supabase-shaped claims, published in the JWKS', async () => {
+    const { token } = await newUser('token');
+    const header = decodeProtectedHeader(token);
+    const payload = decodeJwt(token);
+    assert.equal(header.alg, 'EdDSA');
+    assert.equal(payload.role, 'authenticated');
+    assert.equal(payload.aud, 'authenticated');
+    assert.match(String(payload.sub), /^[0-9a-f-]{36}$/);
+    assert.ok(payload.exp! - payload.iat! <= 900, 'lifetime at most 15 minutes');
+    const jwks = (await (await fetch(`${gw.url}/auth/jwks`)).json()) as { keys: { kid: string }[] };
+    assert.ok(jwks.keys.some((k) => k.kid === header.kid));
+  });
+
+  test('a tampered, unsigned or foreign token is refused', async () => {
+    const { token } = await newUser('tamper');
+    const verify = createTokenVerifier({ auth: services().auth, issuer: services().config.PUBLIC_URL });
+    const [h, p, s] = token.split('.');
+    const forged = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    forged.sub = '00000000-0000-4000-8000-000000000000';
+    const tampered = `${h}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${s}`;
+    await assert.rejects(verify(tampered), InvalidTokenError);
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${p}.`;
+    await assert.rejects(verify(none), InvalidTokenError);
+    const otherIssuer = createTokenVerifier({ auth: services().auth, issuer: 'https://evil.example' });
+    await assert.rejects(otherIssuer(token), InvalidTokenError);
+  });
+});
+
+describe('row-level security through the access token', () => {
+  test('a user reads and writes only their own workspace', async () => {
+    const a = await newUser('rls-a');
+    const b = await newUser('rls-b');
+    const { apiPool } = services();
+
+    const created = await asUser(apiPool, { claims: a.claims }, async (c) => {
+      const ws = (await c.query<{ id: string }>('select public.my_personal_workspace_id() as id')).rows[0]!.id;
+      const { rows } = await c.query<{ id: string; workspace_id: string }>(
+        `insert into public.tasks (workspace_id, title) values ($1, 'A''s secret task') returning id, workspace_id`,
+        [ws],
+      );
+      return rows[0]!;
+    });
+
+    const seenByA = await asUser(apiPool, { claims: a.claims }, (c) => c.query('select id from public.tasks'));
+    assert.deepEqual(
+      seenByA.rows.map((r) => r.id),
+      [created.id],
+    );
+
+    const seenByB = await asUser(apiPool, { claims: b.claims }, (c) => c.query('select id from public.tasks'));
+    assert.equal(seenByB.rowCount, 0);
+
+    // B cannot write into A's workspace, even knowing its id.
+    await assert.rejects(
+      asUser(apiPool, { claims: b.claims }, (c) =>
+        c.query(`insert into public.tasks (workspace_id, title) values ($1, 'intrusion')`, [created.workspace_id]),
+      ),
+      (error: { code?: string }) => error.code === '42501',
+    );
+    const updated = await asUser(apiPool, { claims: b.claims }, (c) =>
+      c.query(`update public.tasks set title = 'pwned' where id = $1`, [created.id]),
+    );
+    assert.equal(updated.rowCount, 0);
+
+    // anon sees nothing at all.
+    await assert.rejects(
+      asUser(apiPool, { claims: { role: 'anon' } }, (c) => c.query('select id from public.tasks')),
+      (error: { code?: string }) => error.code === '42501',
+    );
+  });
+
+  test('the caller identity does not leak between pooled transactions', async () => {
+    const a = await newUser('leak');
+    const { apiPool } = services();
+    await asUser(apiPool, { claims: a.claims }, (c) => c.query('select 1'));
+    const client = await apiPool.connect();
+    try {
+      const { rows } = await client.query<{ role: string; claims: string | null }>(
+        `select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims`,
+      );
+      assert.equal(rows[0]!.role, 'authenticator');
+      assert.equal(rows[0]!.claims, null);
+    } finally {
+      client.release();
+    }
+  });
+});
+
+test('Better Auth agrees with the identity schema our migrations create', async () => {
+  const svc = services();
+  const plan = await getMigrations(authOptions({ config: svc.config, db: svc.serviceDb }) as never);
+  assert.deepEqual(
+    plan.toBeCreated.map((t) => t.table),
+    [],
+  );
+  assert.deepEqual(
+    plan.toBeAdded.map((t) => `${t.table}: ${Object.keys(t.fields).join(',')}`),
+    [],
+  );
+});

@@ -1,0 +1,52 @@
+// Starts the real gateway in-process on a free port, against the test database.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createGateway } from '../../gateway/src/server.ts';
+import { services } from '../../lib/services.ts';
+
+export type TestGateway = { url: string; close: () => Promise<void> };
+
+export async function startGateway(): Promise<TestGateway> {
+  const server = await createGateway({ services: services(), serveApp: false });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close').catch(() => undefined);
+    },
+  };
+}
+
+/** Cookie header value from a fetch Response's Set-Cookie headers. */
+export function cookiesFrom(res: Response): string {
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}
+
+let counter = 0;
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+}
+
+export async function signUp(base: string, email: string, password = 'correct horse battery staple', name = 'Test User') {
+  const res = await fetch(`${base}/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ name, email, password }),
+  });
+  return res;
+}
+
+export async function accessToken(base: string, cookie: string): Promise<string> {
+  const res = await fetch(`${base}/auth/token`, { headers: { cookie } });
+  if (!res.ok) throw new Error(`/auth/token answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { token: string };
+  return body.token;
+}
