@@ -21,16 +21,23 @@ const REDACT = [
   '*.email',
 ];
 
-export const logger = pino({
+// Shared through globalThis: the SvelteKit server bundle carries its own copy of this
+// module, and its log lines must join the gateway's request scope, not start a new one.
+const LOGGER = Symbol.for('taskmaster.logger');
+const SCOPE = Symbol.for('taskmaster.requestScope');
+type Holder = { [LOGGER]?: pino.Logger; [SCOPE]?: AsyncLocalStorage<pino.Logger> };
+const holder = globalThis as Holder;
+
+export const logger: pino.Logger = (holder[LOGGER] ??= pino({
   level: process.env.LOG_LEVEL ?? 'info',
   base: { service: process.env.TASKMASTER_SERVICE ?? 'taskmaster' },
   redact: { paths: REDACT, censor: '[redacted]' },
   timestamp: pino.stdTimeFunctions.isoTime,
-});
+}));
 
 export type Logger = pino.Logger;
 
-const requestScope = new AsyncLocalStorage<Logger>();
+const requestScope: AsyncLocalStorage<Logger> = (holder[SCOPE] ??= new AsyncLocalStorage<Logger>());
 
 /** Run `fn` with `log` as the current request's logger. */
 export function withRequestLogger<T>(log: Logger, fn: () => T): T {

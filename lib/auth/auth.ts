@@ -6,7 +6,7 @@ import { betterAuth } from 'better-auth';
 import { jwt } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import { logger } from '../logger.ts';
+import { log } from '../logger.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -32,7 +32,7 @@ export function authOptions({ config, db }: AuthDeps) {
     database: { db, type: 'postgres' as const, casing: 'snake' as const, transaction: true, schemaName: 'identity' },
     telemetry: { enabled: false },
     logger: {
-      log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => logger[level]({ component: 'auth' }, message),
+      log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => log()[level]({ component: 'auth' }, message),
     },
     user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS) },
     session: {

@@ -44,8 +44,12 @@ create table public.tasks (
     constraint tasks_due_tz_valid check (private.is_valid_timezone(due_tz)),
   -- The instant the task is due: end of the day for date-only tasks. Derived, so it can
   -- never disagree with the date, time and zone the user chose.
+  -- The zone is checked first so a bad zone fails on tasks_due_tz_valid with its readable
+  -- message, not inside this expression.
   due_at timestamptz generated always as (
-    (due_date + coalesce(due_time, time '23:59:59')) at time zone coalesce(due_tz, 'UTC')
+    case when private.is_valid_timezone(due_tz)
+      then (due_date + coalesce(due_time, time '23:59:59')) at time zone coalesce(due_tz, 'UTC')
+    end
   ) stored,
   recurrence text
     constraint tasks_recurrence_format check (

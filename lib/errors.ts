@@ -1,0 +1,106 @@
+// One vocabulary of errors for every API. Database errors are translated here, by
+// SQLSTATE and constraint name, into an HTTP status and a sentence a person can act on.
+// SQL text never reaches a response. docs/error-codes.md lists the same codes.
+
+export const ErrorCode = {
+  Validation: 'validation_failed',
+  Unauthenticated: 'unauthenticated',
+  Forbidden: 'forbidden',
+  NotFound: 'not_found',
+  Conflict: 'conflict',
+  RateLimited: 'rate_limited',
+  Unavailable: 'unavailable',
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly field: string | undefined;
+  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.status = STATUS[code];
+    this.field = options.field;
+  }
+}
+
+/** Readable messages for every named constraint; tests/integration/errors.test.ts checks none is missing. */
+export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; message: string }>> = {
+  workspaces_name_length: { field: 'name', message: 'Workspace name must be 1 to 100 characters.' },
+  workspaces_kind_valid: { field: 'kind', message: 'Workspace kind must be personal or team.' },
+  workspace_members_role_valid: { field: 'role', message: 'Role must be owner, admin, member or guest.' },
+  projects_name_length: { field: 'name', message: 'Project name must be 1 to 120 characters.' },
+  projects_color_valid: { field: 'color', message: 'Colour must be a palette name or #rrggbb.' },
+  projects_position_finite: { field: 'position', message: 'Position is out of range.' },
+  tasks_title_length: { field: 'title', message: 'Title must be 1 to 500 characters (not just spaces).' },
+  tasks_notes_length: { field: 'notes', message: 'Notes can be at most 20,000 characters.' },
+  tasks_status_valid: { field: 'status', message: 'Status must be open or completed.' },
+  tasks_priority_range: { field: 'priority', message: 'Priority must be between 1 (highest) and 4.' },
+  tasks_due_tz_valid: { field: 'due_tz', message: 'Time zone must be an IANA zone name such as Europe/Berlin.' },
+  tasks_recurrence_format: { field: 'recurrence', message: 'Recurrence must be an RRULE such as FREQ=WEEKLY.' },
+  tasks_position_finite: { field: 'position', message: 'Position is out of range.' },
+  tasks_due_time_needs_date: { field: 'due_time', message: 'A due time needs a due date.' },
+  tasks_due_tz_needs_date: { field: 'due_tz', message: 'A time zone needs a due date.' },
+  tasks_completed_consistent: { field: 'completed_at', message: 'Only completed tasks have a completion time.' },
+  labels_name_format: { field: 'name', message: 'Label names are 1 to 60 characters without spaces.' },
+  labels_color_valid: { field: 'color', message: 'Colour must be a palette name or #rrggbb.' },
+  labels_name_key: { field: 'name', message: 'A label with this name already exists.' },
+  users_email_format: { field: 'email', message: 'Enter a valid email address.' },
+  users_name_length: { field: 'name', message: 'Name can be at most 200 characters.' },
+};
+
+type PgError = { code?: string; constraint?: string; column?: string; message?: string };
+
+function isPgError(error: unknown): error is PgError {
+  return typeof error === 'object' && error !== null && typeof (error as PgError).code === 'string';
+}
+
+/** Map any error to an AppError; unknown errors become a generic internal error. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (!isPgError(error)) return new AppError(ErrorCode.Internal, 'Something went wrong.', { cause: error });
+  const known = error.constraint ? CONSTRAINT_MESSAGES[error.constraint] : undefined;
+  const opts = { cause: error, ...(known?.field ? { field: known.field } : {}) };
+  switch (error.code) {
+    case '23514': // check_violation
+    case '23502': // not_null_violation
+      return new AppError(ErrorCode.Validation, known?.message ?? 'A value is missing or not allowed.', {
+        ...opts,
+        ...(error.column ? { field: error.column } : {}),
+      });
+    case '23505': // unique_violation
+      return new AppError(ErrorCode.Conflict, known?.message ?? 'This already exists.', opts);
+    case '23503': // foreign_key_violation
+      return new AppError(ErrorCode.Validation, 'It refers to something that does not exist.', opts);
+    case '22001': // string_data_right_truncation
+    case '22003': // numeric_value_out_of_range
+    case '22007': // invalid_datetime_format
+    case '22008': // datetime_field_overflow
+    case '22P02': // invalid_text_representation
+    case '22023': // invalid_parameter_value
+      return new AppError(ErrorCode.Validation, 'A value has the wrong format or is out of range.', opts);
+    case '42501': // insufficient_privilege (RLS or grants)
+      return new AppError(ErrorCode.Forbidden, 'You do not have access to this.', opts);
+    case '40001': // serialization_failure
+    case '40P01': // deadlock_detected
+      return new AppError(ErrorCode.Conflict, 'Someone else changed this at the same time; try again.', opts);
+    case '57014': // query_canceled (statement timeout)
+    case '53300': // too_many_connections
+      return new AppError(ErrorCode.Unavailable, 'The service is busy; try again shortly.', opts);
+    default:
+      return new AppError(ErrorCode.Internal, 'Something went wrong.', opts);
+  }
+}

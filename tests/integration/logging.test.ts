@@ -1,0 +1,68 @@
+// The gateway as a real process: its stdout is the log stream operators get.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { test } from 'node:test';
+import { uniqueEmail } from '../support/gateway.ts';
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+test('every line logged while serving a request carries its request id, and no secret is logged', async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../gateway/src/main.ts')], {
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info', PUBLIC_URL: `http://127.0.0.1:${port}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100 && !out.includes('gateway listening'); i += 1) await new Promise((r) => setTimeout(r, 100));
+    assert.match(out, /"node":"v24\./, 'the gateway runs on Node 24');
+
+    const secret = 'my-very-secret-passphrase-42';
+    const email = uniqueEmail('logging');
+    const headers = { 'content-type': 'application/json', origin: base, 'x-request-id': 'trace-abc-123456' };
+    // A too-short password makes Better Auth log a warning while serving the request.
+    const short = await fetch(`${base}/auth/sign-up/email`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'L', email, password: 'short' }),
+    });
+    assert.equal(short.status, 400);
+    assert.equal(short.headers.get('x-request-id'), 'trace-abc-123456');
+    const ok = await fetch(`${base}/auth/sign-up/email`, {
+      method: 'POST',
+      headers: { ...headers, 'x-request-id': 'x' }, // not a sane id: a fresh one is minted
+      body: JSON.stringify({ name: 'L', email, password: secret }),
+    });
+    assert.equal(ok.status, 200);
+    assert.match(ok.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    await new Promise((r) => setTimeout(r, 200));
+
+    const lines = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const authWarning = lines.find((l) => l.component === 'auth' && /too short/i.test(String(l.msg)));
+    assert.ok(authWarning, 'Better Auth logged the refusal');
+    assert.equal(authWarning.req_id, 'trace-abc-123456');
+    const requestLines = lines.filter((l) => l.msg === 'request');
+    assert.equal(requestLines.length, 2);
+    assert.ok(requestLines.every((l) => typeof l.req_id === 'string'));
+    assert.ok(!out.includes(secret), 'the password never reaches the logs');
+    assert.ok(!out.includes(email), 'full emails never reach the logs');
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  assert.match(out, /gateway stopped/, 'SIGTERM stops the gateway cleanly');
+});
