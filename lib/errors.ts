@@ -40,12 +40,15 @@ export class AppError extends Error {
 /** Readable messages for every named constraint; tests/integration/errors.test.ts checks none is missing. */
 export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; message: string }>> = {
   workspaces_name_length: { field: 'name', message: 'Workspace name must be 1 to 100 characters.' },
+  workspaces_name_not_blank: { field: 'name', message: 'Workspace name must contain a visible character.' },
   workspaces_kind_valid: { field: 'kind', message: 'Workspace kind must be personal or team.' },
   workspace_members_role_valid: { field: 'role', message: 'Role must be owner, admin, member or guest.' },
   projects_name_length: { field: 'name', message: 'Project name must be 1 to 120 characters.' },
+  projects_name_not_blank: { field: 'name', message: 'Project name must contain a visible character.' },
   projects_color_valid: { field: 'color', message: 'Colour must be a palette name or #rrggbb.' },
   projects_position_finite: { field: 'position', message: 'Position is out of range.' },
   tasks_title_length: { field: 'title', message: 'Title must be 1 to 500 characters (not just spaces).' },
+  tasks_title_not_blank: { field: 'title', message: 'Title must contain a visible character.' },
   tasks_notes_length: { field: 'notes', message: 'Notes can be at most 20,000 characters.' },
   tasks_status_valid: { field: 'status', message: 'Status must be open or completed.' },
   tasks_priority_range: { field: 'priority', message: 'Priority must be between 1 (highest) and 4.' },
@@ -56,6 +59,7 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
   tasks_due_tz_needs_date: { field: 'due_tz', message: 'A time zone needs a due date.' },
   tasks_completed_consistent: { field: 'completed_at', message: 'Only completed tasks have a completion time.' },
   labels_name_format: { field: 'name', message: 'Label names are 1 to 60 characters without spaces.' },
+  labels_name_not_blank: { field: 'name', message: 'Label name must contain a visible character.' },
   labels_color_valid: { field: 'color', message: 'Colour must be a palette name or #rrggbb.' },
   labels_name_key: { field: 'name', message: 'A label with this name already exists.' },
   users_email_format: { field: 'email', message: 'Enter a valid email address.' },

@@ -27,7 +27,13 @@ export function services(): Services {
   const servicePool = createPool({ connectionString: cfg.databaseUrl, max: 10, applicationName: 'taskmaster-service' });
   const apiPool = createPool({ connectionString: cfg.authenticatorUrl, max: 20, applicationName: 'taskmaster-api' });
   const serviceDb = createKysely<unknown>(servicePool);
-  const created: Services = { config: cfg, servicePool, apiPool, serviceDb, auth: createAuth({ config: cfg, db: serviceDb }) };
+  const created: Services = {
+    config: cfg,
+    servicePool,
+    apiPool,
+    serviceDb,
+    auth: createAuth({ config: cfg, db: serviceDb }),
+  };
   holder[KEY] = created;
   return created;
 }

@@ -17,7 +17,10 @@ export type AuthDeps = {
 
 /** Better Auth names columns in camelCase; ours are snake_case like every other table. */
 function snake<const K extends string>(...fields: K[]): Record<K, string> {
-  return Object.fromEntries(fields.map((f) => [f, f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)])) as Record<K, string>;
+  return Object.fromEntries(fields.map((f) => [f, f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)])) as Record<
+    K,
+    string
+  >;
 }
 
 const TIMESTAMPS = ['createdAt', 'updatedAt'] as const;
@@ -32,7 +35,8 @@ export function authOptions({ config, db }: AuthDeps) {
     database: { db, type: 'postgres' as const, casing: 'snake' as const, transaction: true, schemaName: 'identity' },
     telemetry: { enabled: false },
     logger: {
-      log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) => log()[level]({ component: 'auth' }, message),
+      log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) =>
+        log()[level]({ component: 'auth' }, message),
     },
     user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS) },
     session: {

@@ -23,7 +23,15 @@ const accessTokenClaims = z.object({
 export class InvalidTokenError extends Error {}
 
 /** Verifies access JWTs against the JWKS Better Auth publishes, caching it briefly. */
-export function createTokenVerifier({ auth, issuer, cacheMs = 60_000 }: { auth: Auth; issuer: string; cacheMs?: number }) {
+export function createTokenVerifier({
+  auth,
+  issuer,
+  cacheMs = 60_000,
+}: {
+  auth: Auth;
+  issuer: string;
+  cacheMs?: number;
+}) {
   let cached: { at: number; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
 
   async function keySet(force: boolean) {

@@ -36,14 +36,17 @@ export async function asUser<T>(
   if (!ROLES.has(claims.role)) throw new Error(`refusing unknown database role ${String(claims.role)}`);
   const client = await pool.connect();
   try {
-    const names = ['role', 'request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', ...Object.keys(settings)];
+    const names = [
+      'role',
+      'request.jwt.claims',
+      'request.jwt.claim.sub',
+      'request.jwt.claim.role',
+      ...Object.keys(settings),
+    ];
     const values = [claims.role, JSON.stringify(claims), claims.sub ?? '', claims.role, ...Object.values(settings)];
     await client.query('begin');
     // set_config('role', …, true) is SET LOCAL ROLE; the claims are transaction-local too.
-    await client.query('select set_config(n, v, true) from unnest($1::text[], $2::text[]) as s(n, v)', [
-      names,
-      values,
-    ]);
+    await client.query('select set_config(n, v, true) from unnest($1::text[], $2::text[]) as s(n, v)', [names, values]);
     const result = await fn(client);
     await client.query('commit');
     return result;

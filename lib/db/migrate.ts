@@ -54,7 +54,10 @@ export function needsNoTransaction(sql: string): boolean {
 
 async function sqlFiles(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort().map((f) => join(dir, f));
+    return (await readdir(dir))
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }

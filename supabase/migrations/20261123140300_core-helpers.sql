@@ -36,4 +36,5 @@ exception when invalid_parameter_value then
   return false;
 end
 $$;
-grant execute on function private.is_valid_timezone(text) to anon, authenticated, service_role;
+-- Checks and generated columns run as the writing role; anon writes nothing.
+grant execute on function private.is_valid_timezone(text) to authenticated, service_role;

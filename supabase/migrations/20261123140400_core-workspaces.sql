@@ -6,7 +6,9 @@
 create table public.workspaces (
   id uuid not null default gen_random_uuid() primary key,
   name text not null
-    constraint workspaces_name_length check (char_length(btrim(name)) between 1 and 100),
+    constraint workspaces_name_length check (char_length(btrim(name)) between 1 and 100)
+    -- btrim() trims only spaces: a name of tabs or no-break spaces must fail too.
+    constraint workspaces_name_not_blank check (name ~ '[^[:space:]\u00a0\u200b\ufeff]'),
   kind text not null default 'team'
     constraint workspaces_kind_valid check (kind in ('personal', 'team')),
   created_by uuid references identity.users (id) on delete set null,

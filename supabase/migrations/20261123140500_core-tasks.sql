@@ -7,7 +7,9 @@ create table public.projects (
   workspace_id uuid not null references public.workspaces (id) on delete cascade,
   id uuid not null default gen_random_uuid(),
   name text not null
-    constraint projects_name_length check (char_length(btrim(name)) between 1 and 120),
+    constraint projects_name_length check (char_length(btrim(name)) between 1 and 120)
+    -- btrim() trims only spaces: a name of tabs or no-break spaces must fail too.
+    constraint projects_name_not_blank check (name ~ '[^[:space:]\u00a0\u200b\ufeff]'),
   color text not null default 'slate'
     constraint projects_color_valid check (color ~ '^[a-z]{3,20}$|^#[0-9a-fA-F]{6}$'),
   position numeric not null default (extract(epoch from clock_timestamp()) * 1000)
@@ -31,7 +33,9 @@ create table public.tasks (
   id uuid not null default gen_random_uuid(),
   project_id uuid,
   title text not null
-    constraint tasks_title_length check (char_length(btrim(title)) between 1 and 500),
+    constraint tasks_title_length check (char_length(btrim(title)) between 1 and 500)
+    -- btrim() trims only spaces: a title of tabs, newlines or no-break spaces must fail too.
+    constraint tasks_title_not_blank check (title ~ '[^[:space:]\u00a0\u200b\ufeff]'),
   notes text not null default ''
     constraint tasks_notes_length check (char_length(notes) <= 20000),
   status text not null default 'open'
@@ -111,7 +115,9 @@ create table public.labels (
   workspace_id uuid not null references public.workspaces (id) on delete cascade,
   id uuid not null default gen_random_uuid(),
   name text not null
-    constraint labels_name_format check (char_length(btrim(name)) between 1 and 60 and name !~ '\s'),
+    constraint labels_name_format check (char_length(btrim(name)) between 1 and 60 and name !~ '\s')
+    -- \s misses no-break and zero-width spaces: a name of only those must fail too.
+    constraint labels_name_not_blank check (name ~ '[^[:space:]\u00a0\u200b\ufeff]'),
   color text not null default 'slate'
     constraint labels_color_valid check (color ~ '^[a-z]{3,20}$|^#[0-9a-fA-F]{6}$'),
   created_by uuid default auth.uid() references identity.users (id) on delete set null,

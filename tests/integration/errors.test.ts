@@ -46,7 +46,9 @@ test('bad task input maps to a 400 naming the field', async () => {
     assert.equal(error.field, field);
     assert.match(error.message, message);
   }
-  const badDate = await refusal(`insert into public.tasks (workspace_id, title, due_date) values ('${ws}', 't', '2025-02-30')`);
+  const badDate = await refusal(
+    `insert into public.tasks (workspace_id, title, due_date) values ('${ws}', 't', '2025-02-30')`,
+  );
   assert.equal(badDate.status, 400);
   assert.doesNotMatch(badDate.message, /insert|select|tasks/i, 'no SQL text in the message');
   await superuserQuery('delete from public.workspaces where id = $1', [ws]);

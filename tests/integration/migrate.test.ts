@@ -62,14 +62,20 @@ test('a new migration is applied in its own transaction; a failing one leaves no
 });
 
 test('an applied migration that was edited stops the runner', async () => {
-  await writeFile(join(dir, '29990101000000_test-ok.sql'), '-- Why: test, edited\ncreate table public.tmp_ok (id int);\n');
+  await writeFile(
+    join(dir, '29990101000000_test-ok.sql'),
+    '-- Why: test, edited\ncreate table public.tmp_ok (id int);\n',
+  );
   await assert.rejects(migrate({ connectionString: url, log, migrationsDir: dir }), /was edited after it was applied/);
 });
 
 test('a file name without a timestamp is refused', async () => {
   const bad = await mkdtemp(join(tmpdir(), 'tm-bad-'));
   await writeFile(join(bad, 'add-things.sql'), 'select 1;');
-  await assert.rejects(migrate({ connectionString: url, log, migrationsDir: bad, reapplyDirs: [] }), /is not <14-digit/);
+  await assert.rejects(
+    migrate({ connectionString: url, log, migrationsDir: bad, reapplyDirs: [] }),
+    /is not <14-digit/,
+  );
   await rm(bad, { recursive: true });
 });
 

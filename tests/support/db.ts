@@ -17,7 +17,11 @@ export function databaseUrl(name: string): string {
 }
 
 /** Run one query as the superuser on the test database (setup and assertions on state). */
-export async function superuserQuery<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], url = testDatabaseUrl()) {
+export async function superuserQuery<R extends pg.QueryResultRow>(
+  sql: string,
+  params: unknown[] = [],
+  url = testDatabaseUrl(),
+) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

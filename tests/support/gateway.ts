@@ -35,7 +35,12 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}@example.test`;
 }
 
-export async function signUp(base: string, email: string, password = 'correct horse battery staple', name = 'Test User') {
+export async function signUp(
+  base: string,
+  email: string,
+  password = 'correct horse battery staple',
+  name = 'Test User',
+) {
   const res = await fetch(`${base}/auth/sign-up/email`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: base },

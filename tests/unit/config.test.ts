@@ -17,7 +17,10 @@ test('a complete environment parses, with the local cluster URL derived', () => 
 });
 
 test('a missing or invalid variable is named in the error', () => {
-  assert.throws(() => parseConfig({ ...valid, BETTER_AUTH_SECRET: 'short' }), /BETTER_AUTH_SECRET: must be at least 32/);
+  assert.throws(
+    () => parseConfig({ ...valid, BETTER_AUTH_SECRET: 'short' }),
+    /BETTER_AUTH_SECRET: must be at least 32/,
+  );
   assert.throws(() => parseConfig({ ...valid, AUTHENTICATOR_PASSWORD: undefined }), /AUTHENTICATOR_PASSWORD/);
   assert.throws(() => parseConfig({ ...valid, PORT: 'eighty' }), /PORT/);
   assert.throws(() => parseConfig({ ...valid, NODE_ENV: 'staging' }), /NODE_ENV/);
@@ -28,7 +31,10 @@ test('a missing or invalid variable is named in the error', () => {
 test('bring-your-own database: DATABASE_URL wins and the authenticator reuses its host', () => {
   const c = parseConfig({ ...valid, DATABASE_URL: 'postgres://owner:pw@db.example.com:6543/prod?sslmode=require' });
   assert.equal(c.databaseUrl, 'postgres://owner:pw@db.example.com:6543/prod?sslmode=require');
-  assert.equal(c.authenticatorUrl, 'postgres://authenticator:another-long-password@db.example.com:6543/prod?sslmode=require');
+  assert.equal(
+    c.authenticatorUrl,
+    'postgres://authenticator:another-long-password@db.example.com:6543/prod?sslmode=require',
+  );
 });
 
 test('credentials with URL-special characters are encoded', () => {

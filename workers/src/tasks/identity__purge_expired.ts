@@ -3,7 +3,16 @@
 import type { Task } from 'graphile-worker';
 import { z } from 'zod';
 
-const payload = z.object({ grace_hours: z.number().int().min(0).max(24 * 30).default(24) }).passthrough();
+const payload = z
+  .object({
+    grace_hours: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 30)
+      .default(24),
+  })
+  .passthrough();
 
 export const identity__purge_expired: Task = async (raw, helpers) => {
   const { grace_hours } = payload.parse(raw ?? {});
