@@ -14,6 +14,22 @@ node -e 'console.log(`test: node ${process.version}, database ${new URL(process.
 tiers=${TEST_TIERS:-"lint typecheck db sql node e2e"}
 passed=0
 failed=0
+tests_passed=0
+tests_failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+# Adds up what each runner says it ran (pg_prove, node --test, Playwright).
+count_tests() {
+  local n
+  n=$(grep -Eo 'Files=[0-9]+, Tests=[0-9]+' "$out" | grep -Eo '[0-9]+$' | tail -1) && tests_passed=$((tests_passed + n))
+  n=$(grep -Eo '^ℹ pass [0-9]+' "$out" | grep -Eo '[0-9]+' | tail -1) && tests_passed=$((tests_passed + n))
+  n=$(grep -Eo '^ℹ fail [0-9]+' "$out" | grep -Eo '[0-9]+' | tail -1) && tests_failed=$((tests_failed + n))
+  n=$(grep -Eo '^ +[0-9]+ passed' "$out" | grep -Eo '[0-9]+' | tail -1) && tests_passed=$((tests_passed + n))
+  n=$(grep -Eo '^ +[0-9]+ failed' "$out" | grep -Eo '[0-9]+' | tail -1) && tests_failed=$((tests_failed + n))
+  return 0
+}
+
 run_tier() {
   local name=$1
   shift
@@ -21,13 +37,15 @@ run_tier() {
   echo "=== tier: $name ==="
   local t0
   t0=$(date +%s)
-  if "$@"; then
+  if "$@" 2>&1 | tee "$out"; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+    count_tests
     passed=$((passed + 1))
     echo "=== tier $name passed in $(($(date +%s) - t0))s ==="
   else
     failed=$((failed + 1))
+    count_tests
     echo "=== tier $name FAILED ==="
-    echo "tiers: $passed passed, $failed failed"
+    echo "tests: $tests_passed passed, $((tests_failed > 0 ? tests_failed : 1)) failed"
     exit 1
   fi
 }
@@ -44,5 +62,5 @@ for tier in $tiers; do
   esac
 done
 echo
-echo "all tiers green in $(($(date +%s) - started))s"
-echo "tiers: $passed passed, $failed failed"
+echo "all $passed tiers green in $(($(date +%s) - started))s"
+echo "tests: $tests_passed passed, $tests_failed failed"

@@ -18,6 +18,11 @@ export const APP_HANDLER = resolve(import.meta.dirname, '..', '..', 'app', 'buil
 
 async function loadAppHandler(): Promise<NodeHandler | undefined> {
   if (!existsSync(APP_HANDLER)) return undefined;
+  // adapter-node derives the request origin (for SvelteKit's CSRF check and absolute
+  // URLs) from these headers, which the gateway sets from PUBLIC_URL on every request:
+  // the public origin is configuration read at run time, never baked into a build.
+  process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
+  process.env.HOST_HEADER = 'x-forwarded-host';
   const mod = (await import(pathToFileURL(APP_HANDLER).href)) as { handler: NodeHandler };
   return mod.handler;
 }
@@ -46,6 +51,8 @@ async function ready(svc: Services): Promise<{ ok: boolean; checks: Record<strin
 export type GatewayOptions = { services: Services; serveApp?: boolean };
 
 export async function createGateway({ services: svc, serveApp = true }: GatewayOptions): Promise<Server> {
+  const publicUrl = new URL(svc.config.PUBLIC_URL);
+  const publicProto = publicUrl.protocol.slice(0, -1);
   const authHandler = toNodeHandler(svc.auth);
   const appHandler = serveApp ? await loadAppHandler() : undefined;
   if (serveApp && !appHandler) logger.warn({ path: APP_HANDLER }, 'app is not built: only APIs are served');
@@ -82,6 +89,9 @@ export async function createGateway({ services: svc, serveApp = true }: GatewayO
           return;
         }
         if (appHandler) {
+          req.headers['x-forwarded-proto'] = publicProto;
+          req.headers['x-forwarded-host'] = publicUrl.host;
+          req.headers['x-request-id'] = id; // the app logs under the gateway's request id
           Promise.resolve(appHandler(req, res, () => sendJson(res, 404, { message: 'Not found' }))).catch(fail);
           return;
         }

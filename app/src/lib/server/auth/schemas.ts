@@ -1,0 +1,25 @@
+// What the sign-up and sign-in forms accept. Limits mirror Better Auth's options in
+// lib/auth/auth.ts and the identity.users constraints, so a person learns about a problem
+// from the form rather than from the database.
+import { z } from 'zod';
+
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1, 'Enter your email address.')
+  .max(320, 'Email addresses are at most 320 characters.')
+  .pipe(z.email('Enter an email address like name@example.com.'));
+
+export const signUpSchema = z.object({
+  name: z.string().trim().min(1, 'Enter your name.').max(200, 'Names are at most 200 characters.'),
+  email,
+  password: z.string().min(10, 'Use at least 10 characters.').max(128, 'Passwords are at most 128 characters.'),
+});
+export type SignUpInput = z.infer<typeof signUpSchema>;
+
+export const signInSchema = z.object({
+  email,
+  password: z.string().min(1, 'Enter your password.').max(128, 'Passwords are at most 128 characters.'),
+});
+export type SignInInput = z.infer<typeof signInSchema>;

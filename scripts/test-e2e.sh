@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Browser tests: build the app, start the gateway on the test port, run Playwright against
+# it with Debian's Chromium, and always stop the gateway afterwards. Expects
+# `. scripts/test-env.sh` to have been sourced (scripts/test.sh does), so DATABASE_URL
+# names the throw-away test database (migrated by the `db` tier, or `node scripts/db.ts
+# reset`) and PUBLIC_URL the test gateway's origin.
+# Extra arguments go to `playwright test` (e.g. --project=chromium-no-js, -g "second person").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+: "${DATABASE_URL:?source scripts/test-env.sh first}"
+: "${TEST_GATEWAY_PORT:?source scripts/test-env.sh first}"
+: "${PUBLIC_URL:?source scripts/test-env.sh first}"
+# Never fetch a browser: the config points Playwright at Debian's Chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$chromium" ]; then
+  echo "test-e2e: no Chromium at $chromium (scripts/bootstrap.sh installs Debian's chromium)" >&2
+  exit 1
+fi
+if [ ! -f gateway/src/main.ts ]; then
+  echo "test-e2e: gateway/src/main.ts is missing" >&2
+  exit 1
+fi
+
+mkdir -p artifacts/screenshots artifacts/logs
+gateway_log=artifacts/logs/e2e-gateway.log
+
+echo "test-e2e: building the app"
+npm run --silent build --workspace app >artifacts/logs/e2e-build.log 2>&1 || {
+  cat artifacts/logs/e2e-build.log >&2
+  exit 1
+}
+gateway_pid=
+stop_gateway() {
+  if [ -n "$gateway_pid" ] && kill -0 "$gateway_pid" 2>/dev/null; then
+    kill "$gateway_pid" 2>/dev/null || true
+    wait "$gateway_pid" 2>/dev/null || true
+  fi
+}
+trap stop_gateway EXIT
+trap 'exit 130' INT TERM
+
+PORT=$TEST_GATEWAY_PORT LOG_LEVEL=${E2E_LOG_LEVEL:-info} node gateway/src/main.ts >"$gateway_log" 2>&1 &
+gateway_pid=$!
+
+health="http://127.0.0.1:$TEST_GATEWAY_PORT/healthz"
+for _ in $(seq 1 150); do
+  if node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$health"; then
+    break
+  fi
+  if ! kill -0 "$gateway_pid" 2>/dev/null; then
+    echo "test-e2e: the gateway exited before it was healthy; its log:" >&2
+    cat "$gateway_log" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
+if ! node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$health"; then
+  echo "test-e2e: the gateway did not become healthy at $health; its log:" >&2
+  cat "$gateway_log" >&2
+  exit 1
+fi
+
+status=0
+npx playwright test "$@" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "test-e2e: failed; gateway log in $gateway_log, screenshots in artifacts/screenshots, traces in test-results/" >&2
+fi
+exit "$status"
