@@ -78,6 +78,10 @@ running() { as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; }
 start() {
   init
   if ! running; then
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+      echo "pg: port $PORT is taken by another server (another checkout's cluster?); stop it or set PGPORT in .env" >&2
+      exit 1
+    fi
     as_pg "$BIN/pg_ctl" -D "$DATA" -l "$root/.data/log/postgres.log" -w -t 60 start >/dev/null
   fi
   # The application database (pg_cron needs it to exist; it is created once).

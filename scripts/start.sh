@@ -27,7 +27,7 @@ node scripts/db.ts migrate
 
 # Rebuild the app only when its sources changed since the last build.
 stamp=app/build/.source-hash
-hash=$(find app/src app/svelte.config.js app/vite.config.ts app/package.json lib -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+hash=$(find app/src app/vite.config.ts app/package.json lib -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 if [ ! -f app/build/handler.js ] || [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]; then
   npm run --silent build
   echo "$hash" >"$stamp"
