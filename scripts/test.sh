@@ -6,7 +6,13 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 
 bash scripts/bootstrap.sh
-[ -z "${DATABASE_URL:-}" ] && bash scripts/pg.sh start
+# A cluster this run had to start is stopped again at the end, so the port is free for
+# the next checkout (CI clones afresh on the same machine).
+started_cluster=0
+if [ -z "${DATABASE_URL:-}" ]; then
+  bash scripts/pg.sh status >/dev/null 2>&1 || started_cluster=1
+  bash scripts/pg.sh start
+fi
 # shellcheck source=scripts/test-env.sh
 . scripts/test-env.sh
 node -e 'console.log(`test: node ${process.version}, database ${new URL(process.env.DATABASE_URL).pathname.slice(1)}`)'
@@ -17,7 +23,11 @@ failed=0
 tests_passed=0
 tests_failed=0
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+cleanup() {
+  rm -f "$out"
+  if [ "$started_cluster" = 1 ]; then bash scripts/pg.sh stop; fi
+}
+trap cleanup EXIT
 
 # Adds up what each runner says it ran (pg_prove, node --test, Playwright).
 count_tests() {
