@@ -19,7 +19,6 @@ node -e 'console.log(`test: node ${process.version}, database ${new URL(process.
 
 tiers=${TEST_TIERS:-"lint typecheck db sql node e2e"}
 passed=0
-failed=0
 tests_passed=0
 tests_failed=0
 out=$(mktemp)
@@ -52,7 +51,6 @@ run_tier() {
     passed=$((passed + 1))
     echo "=== tier $name passed in $(($(date +%s) - t0))s ==="
   else
-    failed=$((failed + 1))
     count_tests
     echo "=== tier $name FAILED ==="
     echo "tests: $tests_passed passed, $((tests_failed > 0 ? tests_failed : 1)) failed"

@@ -6,6 +6,7 @@ import { getMigrations } from 'better-auth/db/migration';
 import { authOptions } from '../../lib/auth/auth.ts';
 import { createTokenVerifier, InvalidTokenError } from '../../lib/auth/claims.ts';
 import { asUser } from '../../lib/db/as-user.ts';
+import { createPool } from '../../lib/db/pool.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
@@ -178,17 +179,25 @@ describe('row-level security through the access token', () => {
 
   test('the caller identity does not leak between pooled transactions', async () => {
     const a = await newUser('leak');
-    const { apiPool } = services();
-    await asUser(apiPool, { claims: a.claims }, (c) => c.query('select 1'));
-    const client = await apiPool.connect();
+    // One connection, so the second checkout is provably the connection the first used.
+    const pool = createPool({
+      connectionString: services().config.authenticatorUrl,
+      max: 1,
+      applicationName: 'leak-test',
+    });
     try {
-      const { rows } = await client.query<{ role: string; claims: string | null }>(
+      const inside = await asUser(pool, { claims: a.claims }, (c) =>
+        c.query<{ uid: string; role: string }>('select auth.uid()::text as uid, current_user as role'),
+      );
+      assert.deepEqual(inside.rows[0], { uid: a.claims.sub, role: 'authenticated' });
+      const after = await pool.query<{ role: string; claims: string | null }>(
         `select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims`,
       );
-      assert.equal(rows[0]!.role, 'authenticator');
-      assert.equal(rows[0]!.claims, null);
+      assert.equal(after.rows[0]!.role, 'authenticator');
+      assert.equal(after.rows[0]!.claims, null);
+      assert.equal(pool.totalCount, 1);
     } finally {
-      client.release();
+      await pool.end();
     }
   });
 });
