@@ -23,6 +23,38 @@ const schema = z
     BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    // --- Data APIs (/rest/v1, /graphql) ---
+    /** Schemas the data APIs expose, first is the default profile (PostgREST's db-schemas). */
+    API_SCHEMAS: z
+      .string()
+      .default('public')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'schema names are lowercase identifiers')).min(1)),
+    /** The role unauthenticated requests run as (PostgREST's db-anon-role). */
+    API_ANON_ROLE: z.enum(['anon']).default('anon'),
+    /**
+     * The public key clients send in `apikey` (Supabase's publishable/anon key). It only
+     * identifies the project: a request carrying it and nothing else runs as the anon role.
+     */
+    API_PUBLISHABLE_KEY: z.string().min(16).default('tm_publishable_local_development_key'),
+    /** Origins allowed to call the APIs from a browser; PUBLIC_URL's origin is always allowed. */
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url())),
+    /** Largest request body the APIs accept, in bytes. */
+    API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   })
   .superRefine((env, ctx) => {
     if (!env.DATABASE_URL && !env.POSTGRES_PASSWORD) {

@@ -2,6 +2,8 @@
 // reaches. It owns cross-cutting concerns (request ids, access logs, health) and routes:
 //   /healthz /readyz   liveness and readiness
 //   /auth/*            Better Auth (sessions, JWT, JWKS)
+//   /rest/<version>/*  PostgREST-dialect REST engine, through the API pipeline
+//   /graphql           PostGraphile v5, through the API pipeline
 //   everything else    the SvelteKit app (adapter-node handler)
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,7 +12,12 @@ import { pathToFileURL } from 'node:url';
 import { toNodeHandler } from 'better-auth/node';
 import { logger, withRequestLogger } from '../../lib/logger.ts';
 import type { Services } from '../../lib/services.ts';
+import { createApiPipeline } from './api/pipeline.ts';
+import type { ApiVersion } from './api/types.ts';
+import { apiVersions } from './api/versions.ts';
+import { createGraphqlEngine } from './graphql/index.ts';
 import { requestId } from './request-id.ts';
+import { createRestEngine } from './rest/index.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void | Promise<void>;
 
@@ -48,16 +55,27 @@ async function ready(svc: Services): Promise<{ ok: boolean; checks: Record<strin
   return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
 }
 
-export type GatewayOptions = { services: Services; serveApp?: boolean };
+export type GatewayOptions = {
+  services: Services;
+  serveApp?: boolean;
+  /** API versions; defaults to apiVersions(config). Tests pass deprecated ones. */
+  versions?: ApiVersion[];
+};
 
-export async function createGateway({ services: svc, serveApp = true }: GatewayOptions): Promise<Server> {
+export async function createGateway({ services: svc, serveApp = true, versions }: GatewayOptions): Promise<Server> {
+  const apiVersionList = versions ?? apiVersions(svc.config);
+  const current = apiVersionList.at(-1) as ApiVersion;
+  const allSchemas = [...new Set(apiVersionList.flatMap((v) => v.schemas))];
+  const pipeline = createApiPipeline({ services: svc });
+  const rest = await createRestEngine({ services: svc, schemas: allSchemas });
+  const graphql = await createGraphqlEngine({ services: svc, schemas: current.schemas });
   const publicUrl = new URL(svc.config.PUBLIC_URL);
   const publicProto = publicUrl.protocol.slice(0, -1);
   const authHandler = toNodeHandler(svc.auth);
   const appHandler = serveApp ? await loadAppHandler() : undefined;
   if (serveApp && !appHandler) logger.warn({ path: APP_HANDLER }, 'app is not built: only APIs are served');
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const id = requestId(req.headers['x-request-id']);
     const started = process.hrtime.bigint();
     const reqLog = logger.child({ req_id: id });
@@ -88,6 +106,19 @@ export async function createGateway({ services: svc, serveApp = true }: GatewayO
           Promise.resolve(authHandler(req, res)).catch(fail);
           return;
         }
+        const restMatch = /^\/rest\/([^/]+)(\/.*)?$/.exec(path);
+        if (restMatch) {
+          const version = apiVersionList.find((v) => v.name === restMatch[1]);
+          if (!version) return sendJson(res, 404, { message: `No API version ${restMatch[1]}` });
+          const mount = { handler: rest.handler, version, path: restMatch[2] ?? '/' };
+          pipeline(req, res, mount, { requestId: id, log: reqLog }).catch(fail);
+          return;
+        }
+        if (path === '/graphql') {
+          const mount = { handler: graphql.handler, version: current, path: '/' };
+          pipeline(req, res, mount, { requestId: id, log: reqLog }).catch(fail);
+          return;
+        }
         if (appHandler) {
           req.headers['x-forwarded-proto'] = publicProto;
           req.headers['x-forwarded-host'] = publicUrl.host;
@@ -101,4 +132,10 @@ export async function createGateway({ services: svc, serveApp = true }: GatewayO
       }
     });
   });
+  graphql.attach?.(server);
+  server.on('close', () => {
+    void rest.close();
+    void graphql.close();
+  });
+  return server;
 }
