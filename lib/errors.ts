@@ -62,6 +62,11 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
   labels_name_not_blank: { field: 'name', message: 'Label name must contain a visible character.' },
   labels_color_valid: { field: 'color', message: 'Colour must be a palette name or #rrggbb.' },
   labels_name_key: { field: 'name', message: 'A label with this name already exists.' },
+  api_keys_name_length: { field: 'name', message: 'Key name must be 1 to 100 characters.' },
+  api_keys_name_not_blank: { field: 'name', message: 'Key name must contain a visible character.' },
+  api_keys_role_valid: { field: 'role', message: 'A key is either read or write.' },
+  api_keys_prefix_format: { field: 'prefix', message: 'The key prefix is malformed.' },
+  api_keys_expiry_range: { field: 'expires_at', message: 'A key must expire in the future and within a year.' },
   users_email_format: { field: 'email', message: 'Enter a valid email address.' },
   users_name_length: { field: 'name', message: 'Name can be at most 200 characters.' },
 };
