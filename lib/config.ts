@@ -55,6 +55,26 @@ const schema = z
       .pipe(z.array(z.url())),
     /** Largest request body the APIs accept, in bytes. */
     API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    // Rate limits of the data APIs, requests per minute per bucket (an anonymous client IP,
+    // a signed-in user, an API key); 0 turns that limit off. Enforced in Postgres
+    // (private.rate_limit_take), so they hold across gateway processes.
+    RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(120),
+    RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(600),
+    RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(1200),
+    /**
+     * Proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated). Empty: the
+     * client IP is the socket's peer address and X-Forwarded-For is ignored.
+     */
+    TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]))),
   })
   .superRefine((env, ctx) => {
     if (!env.DATABASE_URL && !env.POSTGRES_PASSWORD) {

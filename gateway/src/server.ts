@@ -12,8 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { toNodeHandler } from 'better-auth/node';
 import { logger, withRequestLogger } from '../../lib/logger.ts';
 import type { Services } from '../../lib/services.ts';
-import { createApiPipeline } from './api/pipeline.ts';
-import type { ApiVersion } from './api/types.ts';
+import { ApiError } from './api/errors.ts';
+import { createApiPipeline, type ApiOptions } from './api/pipeline.ts';
+import type { ApiHandler, ApiVersion } from './api/types.ts';
 import { apiVersions } from './api/versions.ts';
 import { createGraphqlEngine } from './graphql/index.ts';
 import { requestId } from './request-id.ts';
@@ -60,15 +61,34 @@ export type GatewayOptions = {
   serveApp?: boolean;
   /** API versions; defaults to apiVersions(config). Tests pass deprecated ones. */
   versions?: ApiVersion[];
+  /** Configuration overrides for the API pipeline (rate limits, trusted proxies, CORS, clock). */
+  api?: ApiOptions;
+  /** Replace an engine's handler (tests of the pipeline with a controllable engine). */
+  engines?: { rest?: ApiHandler; graphql?: ApiHandler };
 };
 
-export async function createGateway({ services: svc, serveApp = true, versions }: GatewayOptions): Promise<Server> {
+export async function createGateway({
+  services: svc,
+  serveApp = true,
+  versions,
+  api,
+  engines,
+}: GatewayOptions): Promise<Server> {
   const apiVersionList = versions ?? apiVersions(svc.config);
   const current = apiVersionList.at(-1) as ApiVersion;
   const allSchemas = [...new Set(apiVersionList.flatMap((v) => v.schemas))];
-  const pipeline = createApiPipeline({ services: svc });
+  const pipeline = createApiPipeline({ services: svc, ...api });
   const rest = await createRestEngine({ services: svc, schemas: allSchemas });
   const graphql = await createGraphqlEngine({ services: svc, schemas: current.schemas });
+  const restHandler = engines?.rest ?? rest.handler;
+  const graphqlHandler = engines?.graphql ?? graphql.handler;
+  // An unknown version still passes the pipeline (CORS, rate limit, request id) and answers
+  // 404 in PostgREST's error shape.
+  const unknownVersion: ApiHandler = async (ctx) => {
+    throw new ApiError(404, 'PGRST125', `Invalid path specified in request URL: no API version ${ctx.version.name}`, {
+      hint: `Known versions: ${apiVersionList.map((v) => v.name).join(', ')}`,
+    });
+  };
   const publicUrl = new URL(svc.config.PUBLIC_URL);
   const publicProto = publicUrl.protocol.slice(0, -1);
   const authHandler = toNodeHandler(svc.auth);
@@ -109,13 +129,18 @@ export async function createGateway({ services: svc, serveApp = true, versions }
         const restMatch = /^\/rest\/([^/]+)(\/.*)?$/.exec(path);
         if (restMatch) {
           const version = apiVersionList.find((v) => v.name === restMatch[1]);
-          if (!version) return sendJson(res, 404, { message: `No API version ${restMatch[1]}` });
-          const mount = { handler: rest.handler, version, path: restMatch[2] ?? '/' };
+          const mount = version
+            ? { handler: restHandler, version, path: restMatch[2] ?? '/' }
+            : {
+                handler: unknownVersion,
+                version: { name: restMatch[1] ?? '', schemas: [] },
+                path: restMatch[2] ?? '/',
+              };
           pipeline(req, res, mount, { requestId: id, log: reqLog }).catch(fail);
           return;
         }
         if (path === '/graphql') {
-          const mount = { handler: graphql.handler, version: current, path: '/' };
+          const mount = { handler: graphqlHandler, version: current, path: '/' };
           pipeline(req, res, mount, { requestId: id, log: reqLog }).catch(fail);
           return;
         }

@@ -1,15 +1,39 @@
 // The pipeline every data-API request passes through before an engine sees it:
-//   1. CORS preflight / allow-list
-//   2. caller resolution: Bearer access JWT | API key | Better Auth session cookie | anon
-//   3. body read with a size limit
-//   4. engine (REST or GraphQL) → ApiResponse
-//   5. response headers (request id, versioning) and write
-// Engines never see credentials, only the resulting claims.
+//   1. CORS preflight (answered here, never reaches an engine)
+//   2. version sunset: a retired version answers 410
+//   3. caller resolution: Bearer access JWT | API key | Better Auth session cookie | anon
+//   4. rate limit for the caller's bucket (one SQL statement; a failed credential counts
+//      against the client IP), CSRF guard for cookie-authenticated writes
+//   5. body read with a size limit
+//   6. Idempotency-Key (POST/PUT/PATCH/DELETE): replay, refuse, or claim the key
+//   7. engine (REST or GraphQL) → ApiResponse
+//   8. response decoration: ETag/304, Cache-Control, Vary, Deprecation/Sunset/Link,
+//      RateLimit fields, CORS; then write
+// Engines never see credentials, only the resulting claims. Steps 1, 2, 4, 6, 8 live in
+// their own modules (cors, deprecation, rate-limit, idempotency, etag); this file is the flow.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { claimsForSession, createTokenVerifier, InvalidTokenError } from '../../../lib/auth/claims.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
+import { callerScope, createClientIp } from './caller-scope.ts';
+import { createCors } from './cors.ts';
+import { deprecationHeaders, sunsetError } from './deprecation.ts';
 import { ApiError } from './errors.ts';
+import { applyCaching } from './etag.ts';
+import {
+  createIdempotencyStore,
+  IDEMPOTENT_METHODS,
+  idempotencyConflict,
+  idempotencyKeyOf,
+  requestFingerprint,
+} from './idempotency.ts';
+import {
+  createRateLimiter,
+  rateLimitError,
+  rateLimitHeaders,
+  type RateLimitResult,
+  type RateLimitSettings,
+} from './rate-limit.ts';
 import { json, type ApiContext, type ApiHandler, type ApiResponse, type ApiVersion, type Caller } from './types.ts';
 
 export type Mount = {
@@ -20,11 +44,37 @@ export type Mount = {
   path: string;
 };
 
-export type PipelineOptions = { services: Services };
+/** Overrides of configuration for one gateway (tests run several with different limits). */
+export type ApiOptions = {
+  rateLimits?: Partial<RateLimitSettings>;
+  trustedProxies?: readonly string[];
+  corsOrigins?: readonly string[];
+  /** The clock for sunset decisions. */
+  now?: () => Date;
+};
 
-export function createApiPipeline({ services: svc }: PipelineOptions) {
+export type PipelineOptions = { services: Services } & ApiOptions;
+
+export function createApiPipeline({ services: svc, ...options }: PipelineOptions) {
   const verifyToken = createTokenVerifier({ auth: svc.auth, issuer: svc.config.PUBLIC_URL });
   const maxBody = svc.config.API_MAX_BODY_BYTES;
+  const now = options.now ?? (() => new Date());
+  const clientIp = createClientIp(options.trustedProxies ?? svc.config.TRUSTED_PROXIES);
+  const cors = createCors({
+    publicUrl: svc.config.PUBLIC_URL,
+    origins: options.corsOrigins ?? svc.config.CORS_ORIGINS,
+  });
+  const limiter = createRateLimiter({
+    pool: svc.servicePool,
+    settings: {
+      anon: svc.config.RATE_LIMIT_ANON_PER_MINUTE,
+      user: svc.config.RATE_LIMIT_USER_PER_MINUTE,
+      apiKey: svc.config.RATE_LIMIT_API_KEY_PER_MINUTE,
+      windowSeconds: 60,
+      ...options.rateLimits,
+    },
+  });
+  const idempotency = createIdempotencyStore({ pool: svc.servicePool });
 
   async function resolveCaller(req: IncomingMessage): Promise<Caller> {
     const authorization = req.headers.authorization;
@@ -68,7 +118,13 @@ export function createApiPipeline({ services: svc }: PipelineOptions) {
   function write(res: ServerResponse, response: ApiResponse, head: boolean): void {
     for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
     res.statusCode = response.status;
-    res.end(head ? undefined : response.body);
+    res.end(head || response.status === 304 || response.status === 204 ? undefined : response.body);
+  }
+
+  function errorResponse(error: unknown, requestId: string, log: Logger): ApiResponse {
+    if (error instanceof ApiError) return error.toResponse();
+    log.error({ err: error }, 'data API request failed');
+    return json(500, { code: 'TM500', message: 'Internal error', details: null, hint: null, request_id: requestId });
   }
 
   return async function handle(
@@ -77,13 +133,43 @@ export function createApiPipeline({ services: svc }: PipelineOptions) {
     mount: Mount,
     { requestId, log }: { requestId: string; log: Logger },
   ): Promise<void> {
-    let response: ApiResponse;
-    try {
-      const caller = await resolveCaller(req);
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const ip = clientIp(req);
+    let limit: RateLimitResult | undefined;
+
+    const run = async (): Promise<ApiResponse> => {
+      if (cors.isPreflight(method, req.headers)) return cors.preflight(req.headers);
+      const gone = sunsetError(mount.version, now());
+      if (gone) throw gone;
+
+      let caller: Caller;
+      try {
+        caller = await resolveCaller(req);
+      } catch (error) {
+        // Failed credentials count against the client IP, so guessing tokens is limited too.
+        limit = await limiter.take(callerScope(undefined, ip), log);
+        if (limit && !limit.allowed) throw rateLimitError(limit);
+        throw error;
+      }
+      const scope = callerScope(caller, ip);
+      limit = await limiter.take(scope, log);
+      if (limit && !limit.allowed) throw rateLimitError(limit);
+
+      const origin = cors.originOf(req.headers);
+      if (
+        caller.via === 'session' &&
+        origin !== undefined &&
+        !cors.isAllowed(origin) &&
+        !['GET', 'HEAD'].includes(method)
+      ) {
+        throw new ApiError(403, 'TM403', 'Origin not allowed', {
+          details: 'A cookie-authenticated write must come from an allowed origin.',
+        });
+      }
+
       const body = await readBody(req);
-      const url = new URL(req.url ?? '/', 'http://gateway');
       const rawQuery = url.search.startsWith('?') ? url.search.slice(1) : url.search;
-      const method = req.method ?? 'GET';
       const ctx: ApiContext = {
         caller,
         requestId,
@@ -97,21 +183,44 @@ export function createApiPipeline({ services: svc }: PipelineOptions) {
         body,
         settings: { 'request.method': method, 'request.path': url.pathname },
       };
-      response = await mount.handler(ctx);
-    } catch (error) {
-      if (error instanceof ApiError) response = error.toResponse();
-      else {
-        log.error({ err: error }, 'data API request failed');
-        response = json(500, {
-          code: 'TM500',
-          message: 'Internal error',
-          details: null,
-          hint: null,
-          request_id: requestId,
-        });
+
+      const key = IDEMPOTENT_METHODS.has(method) ? idempotencyKeyOf(req.headers) : undefined;
+      if (key === undefined) return mount.handler(ctx);
+
+      const record = {
+        scope: scope.id,
+        key,
+        method,
+        path: url.pathname,
+        fingerprint: requestFingerprint({ method, path: url.pathname, rawQuery, headers: req.headers, body }),
+      };
+      const claim = await idempotency.begin(record, log);
+      if (claim.outcome === 'replay') return claim.response;
+      if (claim.outcome !== 'started') throw idempotencyConflict(claim.outcome);
+      let response: ApiResponse;
+      try {
+        response = await mount.handler(ctx);
+      } catch (error) {
+        response = errorResponse(error, requestId, log);
       }
+      await idempotency.settle(record, claim.lockToken, response, log);
+      return response;
+    };
+
+    let response: ApiResponse;
+    try {
+      response = await run();
+    } catch (error) {
+      response = errorResponse(error, requestId, log);
     }
-    write(res, response, req.method === 'HEAD');
+    response = applyCaching(method, req.headers, response);
+    response.headers = {
+      ...response.headers,
+      ...deprecationHeaders(mount.version),
+      ...(limit ? rateLimitHeaders(limit) : {}),
+      ...cors.responseHeaders(req.headers),
+    };
+    write(res, response, method === 'HEAD');
   };
 }
 

@@ -1,0 +1,104 @@
+// Rate limits per API key, per user and per anonymous client IP, enforced in Postgres by
+// private.rate_limit_take() (GCRA; see supabase/migrations/20261123170050_api-rate-limits.sql)
+// so every gateway process shares the same counters. One statement per request.
+//
+// Every limited response carries the IETF httpapi draft's fields
+// (draft-ietf-httpapi-ratelimit-headers-11):
+//   RateLimit-Policy: "user";q=600;w=60     the policy: quota q per window w seconds
+//   RateLimit: "user";r=598;t=2             r requests left now; t seconds until full again
+// and a refused request gets 429 with Retry-After.
+//
+// When the database call fails, the limiter FAILS OPEN: the request proceeds without
+// RateLimit headers and a warning is logged (at most every 10 s per process). The limiter
+// protects capacity; it is not a security boundary (authentication and RLS are), and a
+// database the limiter cannot reach will fail the request's own query anyway. Failing
+// closed would turn a limiter hiccup (a saturated service pool) into a full outage.
+import type pg from 'pg';
+import type { Logger } from '../../../lib/logger.ts';
+import type { CallerScope } from './caller-scope.ts';
+import { ApiError } from './errors.ts';
+
+export type RateLimitSettings = {
+  /** Requests per window for each bucket kind; 0 = unlimited (no database call, no headers). */
+  anon: number;
+  user: number;
+  apiKey: number;
+  /** Window in seconds (the *_PER_MINUTE settings use 60). */
+  windowSeconds: number;
+};
+
+export type RateLimitResult = {
+  policy: CallerScope['kind'];
+  limit: number;
+  windowSeconds: number;
+  allowed: boolean;
+  remaining: number;
+  resetAfter: number;
+  retryAfter: number;
+};
+
+const WARN_EVERY_MS = 10_000;
+
+export function createRateLimiter({ pool, settings }: { pool: pg.Pool; settings: RateLimitSettings }) {
+  let lastWarning = 0;
+
+  function limitFor(kind: CallerScope['kind']): number {
+    return kind === 'api-key' ? settings.apiKey : kind === 'user' ? settings.user : settings.anon;
+  }
+
+  /** Takes one request from the scope's bucket; undefined when unlimited or the limiter failed (open). */
+  async function take(scope: CallerScope, log: Logger): Promise<RateLimitResult | undefined> {
+    const limit = limitFor(scope.kind);
+    if (limit <= 0) return undefined;
+    try {
+      const { rows } = await pool.query<{
+        allowed: boolean;
+        remaining: number;
+        reset_after: number;
+        retry_after: number;
+      }>('select * from private.rate_limit_take($1, $2, $3)', [scope.id, limit, settings.windowSeconds]);
+      const row = rows[0];
+      if (!row) throw new Error('rate_limit_take returned no row');
+      return {
+        policy: scope.kind,
+        limit,
+        windowSeconds: settings.windowSeconds,
+        allowed: row.allowed,
+        remaining: row.remaining,
+        resetAfter: row.reset_after,
+        retryAfter: row.retry_after,
+      };
+    } catch (error) {
+      const now = Date.now();
+      if (now - lastWarning >= WARN_EVERY_MS) {
+        lastWarning = now;
+        log.warn(
+          { err: error },
+          'rate limiter unavailable: failing open (requests proceed unlimited until the database answers)',
+        );
+      }
+      return undefined;
+    }
+  }
+
+  return { take };
+}
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+/** The RateLimit-Policy and RateLimit fields for a result. */
+export function rateLimitHeaders(result: RateLimitResult): Record<string, string> {
+  return {
+    'ratelimit-policy': `"${result.policy}";q=${result.limit};w=${result.windowSeconds}`,
+    ratelimit: `"${result.policy}";r=${result.remaining};t=${result.resetAfter}`,
+  };
+}
+
+/** The 429 for a refused request, in PostgREST's error shape. */
+export function rateLimitError(result: RateLimitResult): ApiError {
+  return new ApiError(429, 'TM429', 'Too many requests', {
+    details: `The ${result.policy} limit is ${result.limit} requests per ${result.windowSeconds} seconds.`,
+    hint: `Retry after ${result.retryAfter} seconds.`,
+    headers: { 'retry-after': String(result.retryAfter) },
+  });
+}

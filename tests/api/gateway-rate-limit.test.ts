@@ -1,0 +1,182 @@
+// Rate limits per API key, user and client IP, enforced in Postgres: the RateLimit fields
+// on every response, 429 + Retry-After once a bucket is empty, limits shared by two
+// gateway processes, separate buckets per kind, failed credentials counted per IP, and
+// fail-open when the limiter's database is unreachable.
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
+import { callerScope, createClientIp } from '../../gateway/src/api/caller-scope.ts';
+import { closeServices, services } from '../../lib/services.ts';
+import { superuserQuery } from '../support/db.ts';
+import type { TestGateway } from '../support/gateway.ts';
+import { echoEngine, newUser, parseLimitField, startApiGateway, type TestUser } from './gateway-support.ts';
+
+// The test gateways trust the loopback peer as a proxy, so each test gives itself a fresh
+// client IP in X-Forwarded-For and starts with empty buckets, run after run.
+const randomIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+const engine = echoEngine();
+const limits = { anon: 3, user: 4, apiKey: 5, windowSeconds: 60 };
+let gw: TestGateway;
+let gw2: TestGateway;
+let user: TestUser;
+
+before(async () => {
+  const api = { rateLimits: limits, trustedProxies: ['127.0.0.1'] };
+  gw = await startApiGateway({ api, engines: { rest: engine } });
+  gw2 = await startApiGateway({ api, engines: { rest: engine } });
+  user = await newUser(gw.url, 'ratelimit');
+});
+after(async () => {
+  await gw.close();
+  await gw2.close();
+  await closeServices();
+});
+
+const get = (base: string, ip: string, headers: Record<string, string> = {}) =>
+  fetch(`${base}/rest/v1/tasks`, { headers: { 'x-forwarded-for': ip, ...headers } });
+
+describe('RateLimit fields', () => {
+  test('every response names the policy and the remaining quota, decreasing', async () => {
+    const ip = randomIp();
+    const seen: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await get(gw.url, ip);
+      assert.equal(res.status, 200);
+      assert.deepEqual(parseLimitField(res.headers.get('ratelimit-policy')), { name: 'anon', params: { q: 3, w: 60 } });
+      const field = parseLimitField(res.headers.get('ratelimit'));
+      assert.equal(field.name, 'anon');
+      assert.ok(field.params.t !== undefined && field.params.t > 0 && field.params.t <= 60);
+      seen.push(field.params.r as number);
+    }
+    assert.deepEqual(seen, [2, 1, 0]);
+  });
+
+  test('an empty bucket answers 429 with Retry-After in PostgREST error shape, without calling the engine', async () => {
+    const ip = randomIp();
+    for (let i = 0; i < 3; i++) assert.equal((await get(gw.url, ip)).status, 200);
+    const calls = engine.calls.length;
+    const res = await get(gw.url, ip);
+    assert.equal(res.status, 429);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    assert.equal(parseLimitField(res.headers.get('ratelimit')).params.r, 0);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(body).sort(), ['code', 'details', 'hint', 'message']);
+    assert.equal(body.code, 'TM429');
+    assert.equal(engine.calls.length, calls, 'a refused request never reaches the engine');
+  });
+
+  test('the limit holds across two gateway processes sharing the database', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const base = i % 2 === 0 ? gw.url : gw2.url;
+      statuses.push((await get(base, randomIp(), user.auth)).status);
+    }
+    // user limit 4: four pass, whichever gateway they hit, then both refuse.
+    assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
+  });
+
+  test('anonymous IP buckets and user buckets are separate', async () => {
+    const ip = randomIp();
+    for (let i = 0; i < 3; i++) assert.equal((await get(gw.url, ip)).status, 200);
+    assert.equal((await get(gw.url, ip)).status, 429, 'the IP is exhausted');
+    const other = await newUser(gw.url, 'ratelimit-sep');
+    const res = await get(gw.url, ip, other.auth);
+    assert.equal(res.status, 200, 'a signed-in user on the same IP has their own bucket');
+    assert.equal(parseLimitField(res.headers.get('ratelimit-policy')).name, 'user');
+    assert.equal(parseLimitField(res.headers.get('ratelimit')).params.r, 3);
+    assert.equal((await get(gw.url, randomIp())).status, 200, 'another IP has its own bucket');
+  });
+
+  test('failed credentials count against the client IP', async () => {
+    const ip = randomIp();
+    const bogus = { authorization: 'Bearer not-a-jwt' };
+    for (let i = 0; i < 3; i++) {
+      const res = await get(gw.url, ip, bogus);
+      assert.equal(res.status, 401);
+      assert.equal(parseLimitField(res.headers.get('ratelimit-policy')).name, 'anon');
+    }
+    assert.equal((await get(gw.url, ip, bogus)).status, 429);
+  });
+
+  test('a limit of 0 turns the limiter off: no fields, no refusal', async () => {
+    const off = await startApiGateway({
+      api: { rateLimits: { anon: 0 }, trustedProxies: ['127.0.0.1'] },
+      engines: { rest: engine },
+    });
+    try {
+      const ip = randomIp();
+      for (let i = 0; i < 5; i++) {
+        const res = await get(off.url, ip);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('ratelimit'), null);
+      }
+    } finally {
+      await off.close();
+    }
+  });
+
+  test('when the limiter cannot reach the database the request proceeds (fail open)', async () => {
+    const broken = new pg.Pool({ connectionString: 'postgres://nobody:nothing@127.0.0.1:1/none', max: 1 });
+    const { createGateway } = await import('../../gateway/src/server.ts');
+    const { once } = await import('node:events');
+    const server = await createGateway({
+      services: { ...services(), servicePool: broken },
+      serveApp: false,
+      api: { rateLimits: limits },
+      engines: { rest: engine },
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/rest/v1/tasks`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('ratelimit'), null, 'no fields when the limit is unknown');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await broken.end();
+    }
+  });
+
+  test('buckets live in private.rate_limits keyed by scope, never by credential', async () => {
+    const { rows } = await superuserQuery<{ bucket: string }>(
+      `select bucket from private.rate_limits where bucket like 'user:%' or bucket like 'ip:%' limit 50`,
+    );
+    assert.ok(rows.length > 0);
+    for (const { bucket } of rows) assert.match(bucket, /^(user:[0-9a-f-]{36}|ip:[0-9a-f.:]+)$/);
+  });
+});
+
+describe('caller scope and client IP', () => {
+  const req = (remoteAddress: string, xff?: string) =>
+    ({ socket: { remoteAddress }, headers: xff ? { 'x-forwarded-for': xff } : {} }) as unknown as IncomingMessage;
+
+  test('API key, then user, then anonymous IP', () => {
+    const claims = { role: 'authenticated' as const, sub: '00000000-0000-4000-8000-000000000001' };
+    assert.deepEqual(callerScope({ claims, via: 'api_key', apiKeyId: 'k1' }, '1.2.3.4'), {
+      kind: 'api-key',
+      id: 'key:k1',
+    });
+    assert.deepEqual(callerScope({ claims, via: 'jwt' }, '1.2.3.4'), { kind: 'user', id: `user:${claims.sub}` });
+    assert.deepEqual(callerScope({ claims: { role: 'anon' }, via: 'anon' }, '1.2.3.4'), {
+      kind: 'anon',
+      id: 'ip:1.2.3.4',
+    });
+  });
+
+  test('X-Forwarded-For is ignored unless the peer is a trusted proxy', () => {
+    const none = createClientIp([]);
+    assert.equal(none(req('203.0.113.9', '198.51.100.1')), '203.0.113.9');
+    assert.equal(none(req('::ffff:203.0.113.9')), '203.0.113.9');
+    const trusted = createClientIp(['10.0.0.0/8', '192.0.2.1']);
+    assert.equal(trusted(req('203.0.113.9', '198.51.100.1')), '203.0.113.9', 'untrusted peer: header ignored');
+    assert.equal(trusted(req('10.1.2.3', '198.51.100.1')), '198.51.100.1');
+    // A client-supplied left part cannot win: the right-most untrusted hop is the client.
+    assert.equal(trusted(req('10.1.2.3', '6.6.6.6, 198.51.100.1, 192.0.2.1')), '198.51.100.1');
+    assert.equal(trusted(req('10.1.2.3', 'garbage')), '10.1.2.3');
+  });
+});
