@@ -1,0 +1,149 @@
+// Functions through supabase-js .rpc(): POST with named arguments, GET ({ get: true }),
+// HEAD with a count, scalar results, and set-returning functions filtered, ordered and
+// paginated like tables. Errors for unknown functions and arguments are PostgREST's.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { closeServices } from '../../../lib/services.ts';
+import { startGateway, type TestGateway } from '../../support/gateway.ts';
+import { signUpClient, supabaseClient, type TestUser } from '../../support/supabase.ts';
+import { assertOk, assertPgrstError } from './fixtures.ts';
+
+let gw: TestGateway;
+let alice: TestUser;
+
+const GARDEN = [
+  { title: 'Plan the garden party', priority: 2, position: 1 },
+  { title: 'Garden: buy seeds', priority: 1, position: 2 },
+  { title: 'Water the garden', priority: 1, position: 3 },
+  { title: 'Fix the bicycle', priority: 1, position: 4 },
+];
+
+before(async () => {
+  gw = await startGateway();
+  alice = await signUpClient(gw.url, 'rpc');
+  const res = await alice.db.from('tasks').insert(GARDEN.map((t) => ({ workspace_id: alice.workspaceId, ...t })));
+  assertOk(res, 201);
+});
+after(async () => {
+  await gw.close();
+  await closeServices();
+});
+
+describe('scalar functions', () => {
+  test('POST /rpc returns the scalar value', async () => {
+    const res = await alice.db.rpc('my_personal_workspace_id');
+    assertOk(res);
+    assert.equal(res.data, alice.workspaceId);
+  });
+
+  test('GET /rpc ({ get: true }) returns the same value', async () => {
+    const res = await alice.db.rpc('my_personal_workspace_id', {}, { get: true });
+    assertOk(res);
+    assert.equal(res.data, alice.workspaceId);
+  });
+
+  test('HEAD /rpc ({ head: true }) answers without a body', async () => {
+    const res = await alice.db.rpc('my_personal_workspace_id', {}, { head: true });
+    assertOk(res);
+    assert.equal(res.data, null);
+  });
+
+  test('a function the anon role may not execute is a 401 with 42501', async () => {
+    const anon = supabaseClient(gw.url);
+    const res = await anon.rpc('my_personal_workspace_id');
+    assertPgrstError(res, 401, '42501');
+  });
+});
+
+describe('set-returning functions (search_tasks)', () => {
+  test('named arguments in the POST body; rows like a table', async () => {
+    const res = await alice.db.rpc('search_tasks', { query: 'garden' }).select('title').order('position');
+    assertOk(res);
+    assert.deepEqual(res.data, [
+      { title: 'Plan the garden party' },
+      { title: 'Garden: buy seeds' },
+      { title: 'Water the garden' },
+    ]);
+  });
+
+  test('the result can be filtered and ordered like a table', async () => {
+    const res = await alice.db
+      .rpc('search_tasks', { query: 'garden' })
+      .select('title,priority')
+      .eq('priority', 1)
+      .order('title', { ascending: false });
+    assertOk(res);
+    assert.deepEqual(res.data, [
+      { title: 'Water the garden', priority: 1 },
+      { title: 'Garden: buy seeds', priority: 1 },
+    ]);
+  });
+
+  test('limit, range and single apply to the function result', async () => {
+    const limited = await alice.db.rpc('search_tasks', { query: 'garden' }).select('title').order('position').limit(1);
+    assertOk(limited);
+    assert.deepEqual(limited.data, [{ title: 'Plan the garden party' }]);
+
+    const ranged = await alice.db
+      .rpc('search_tasks', { query: 'garden' })
+      .select('title')
+      .order('position')
+      .range(1, 2);
+    assertOk(ranged);
+    assert.deepEqual(ranged.data, [{ title: 'Garden: buy seeds' }, { title: 'Water the garden' }]);
+
+    const one = await alice.db.rpc('search_tasks', { query: 'bicycle' }).select('title,priority').single();
+    assertOk(one);
+    assert.deepEqual(one.data, { title: 'Fix the bicycle', priority: 1 });
+  });
+
+  test('GET with the argument in the query string gives the same rows', async () => {
+    const res = await alice.db
+      .rpc('search_tasks', { query: 'garden' }, { get: true })
+      .select('title')
+      .in('priority', [2])
+      .order('position');
+    assertOk(res);
+    assert.deepEqual(res.data, [{ title: 'Plan the garden party' }]);
+  });
+
+  test('count and head: true count the function rows', async () => {
+    const counted = await alice.db
+      .rpc('search_tasks', { query: 'garden' }, { count: 'exact' })
+      .select('title')
+      .order('position')
+      .limit(1);
+    assertOk(counted, 206);
+    assert.equal(counted.count, 3);
+    assert.deepEqual(counted.data, [{ title: 'Plan the garden party' }]);
+
+    const head = await alice.db.rpc('search_tasks', { query: 'garden' }, { head: true, count: 'exact' });
+    assertOk(head);
+    assert.equal(head.data, null);
+    assert.equal(head.count, 3);
+  });
+
+  test('a set-returning function with no match returns []', async () => {
+    const res = await alice.db.rpc('search_tasks', { query: 'zeppelin' });
+    assertOk(res);
+    assert.deepEqual(res.data, []);
+  });
+
+  test('the function result embeds along the foreign keys of its row type', async () => {
+    const res = await alice.db.rpc('search_tasks', { query: 'bicycle' }).select('title,workspaces(id)').single();
+    assertOk(res);
+    assert.deepEqual(res.data, { title: 'Fix the bicycle', workspaces: { id: alice.workspaceId } });
+  });
+});
+
+describe('errors', () => {
+  test('an unknown function is a 404 with PGRST202', async () => {
+    const res = await alice.db.rpc('no_such_function', { a: 1 });
+    assertPgrstError(res, 404, 'PGRST202');
+  });
+
+  test('an unknown argument name is a 404 with PGRST202', async () => {
+    const res = await alice.db.rpc('search_tasks', { no_such_argument: 'garden' });
+    assertPgrstError(res, 404, 'PGRST202');
+  });
+});
