@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { closeServices } from '../../../lib/services.ts';
 import { startGateway, type TestGateway } from '../../support/gateway.ts';
-import { signUpClient, type TestUser } from '../../support/supabase.ts';
+import { signUpClient, supabaseClient, type TestUser } from '../../support/supabase.ts';
 import { assertOk, assertPgrstError, byKey, seedTasks, seedWorkspace, type Seed } from './fixtures.ts';
 
 let gw: TestGateway;
@@ -414,5 +414,44 @@ describe('without order', () => {
       { name: 'someday' },
       { name: 'urgent' },
     ]);
+  });
+});
+
+describe('OpenAPI', () => {
+  type Spec = {
+    swagger?: string;
+    paths: Record<string, unknown>;
+    definitions?: Record<string, { description?: string; properties?: Record<string, { description?: string }> }>;
+  };
+
+  test('getOpenApiSpec() describes the exposed tables and functions with their comments', async () => {
+    const res = await alice.db.getOpenApiSpec();
+    assertOk(res);
+    const spec = res.data as unknown as Spec;
+    assert.equal(spec.swagger, '2.0');
+    for (const path of [
+      '/tasks',
+      '/projects',
+      '/labels',
+      '/task_labels',
+      '/workspaces',
+      '/rpc/my_personal_workspace_id',
+    ]) {
+      assert.ok(path in spec.paths, `${path} is documented`);
+    }
+    for (const path of Object.keys(spec.paths)) {
+      assert.doesNotMatch(path, /users|accounts|sessions|my_workspace_ids/, `${path} is not exposed`);
+    }
+    const tasks = spec.definitions?.tasks;
+    assert.equal(tasks?.description, 'A to-do. Soft-deleted tasks (deleted_at set) live in the trash until purged.');
+    assert.match(tasks?.properties?.notes?.description ?? '', /^Markdown, at most 20,000 characters\./);
+    assert.match(tasks?.properties?.id?.description ?? '', /Primary Key/);
+  });
+
+  test('anon sees only what its privileges allow (no tables)', async () => {
+    const res = await supabaseClient(gw.url).getOpenApiSpec();
+    assertOk(res);
+    const spec = res.data as unknown as Spec;
+    assert.ok(!('/tasks' in spec.paths), 'anon has no grant on tasks');
   });
 });
