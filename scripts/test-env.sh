@@ -16,6 +16,12 @@ else
   DATABASE_URL=$(node -e 'const u=new URL(process.argv[1]); u.pathname="/taskmaster_test"; console.log(u.toString())' "$DATABASE_URL")
   export DATABASE_URL
 fi
+# The whole suite shares one client IP (127.0.0.1) and reuses users: production rate
+# limits would refuse it. tests/api/gateway-rate-limit.test.ts tests the limits with
+# gateways configured for that.
+export RATE_LIMIT_ANON_PER_MINUTE="${RATE_LIMIT_ANON_PER_MINUTE:-1000000}"
+export RATE_LIMIT_USER_PER_MINUTE="${RATE_LIMIT_USER_PER_MINUTE:-1000000}"
+export RATE_LIMIT_API_KEY_PER_MINUTE="${RATE_LIMIT_API_KEY_PER_MINUTE:-1000000}"
 export TEST_GATEWAY_PORT="${TEST_GATEWAY_PORT:-54331}"
 export PUBLIC_URL="http://localhost:${TEST_GATEWAY_PORT}"
 export PATH="$PWD/node_modules/.bin:$PATH"

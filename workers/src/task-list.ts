@@ -1,8 +1,12 @@
 // Every task the worker runs, by name (`<table>__<action>`). Listed explicitly rather
 // than discovered from a folder, so a typo is a type error, not a silently idle queue.
 import type { TaskList } from 'graphile-worker';
+import { api__purge_idempotency_keys } from './tasks/api__purge_idempotency_keys.ts';
+import { api__purge_rate_limits } from './tasks/api__purge_rate_limits.ts';
 import { identity__purge_expired } from './tasks/identity__purge_expired.ts';
 
 export const taskList: TaskList = {
+  api__purge_idempotency_keys,
+  api__purge_rate_limits,
   identity__purge_expired,
 };
