@@ -4,10 +4,12 @@
 // fail-open when the limiter's database is unreachable.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
+import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { callerScope, createClientIp } from '../../gateway/src/api/caller-scope.ts';
+import { createGateway } from '../../gateway/src/server.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import type { TestGateway } from '../support/gateway.ts';
@@ -120,8 +122,6 @@ describe('RateLimit fields', () => {
 
   test('when the limiter cannot reach the database the request proceeds (fail open)', async () => {
     const broken = new pg.Pool({ connectionString: 'postgres://nobody:nothing@127.0.0.1:1/none', max: 1 });
-    const { createGateway } = await import('../../gateway/src/server.ts');
-    const { once } = await import('node:events');
     const server = await createGateway({
       services: { ...services(), servicePool: broken },
       serveApp: false,
