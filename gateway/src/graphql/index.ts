@@ -1,7 +1,50 @@
-// PostGraphile v5 GraphQL engine (issue 3, section 2). Placeholder until the engine lands.
+// PostGraphile v5 GraphQL engine (issue 3, section 2), behind the API pipeline.
+//
+// The pipeline has already identified the caller and read the body; this engine turns
+// the request into a GraphQL operation (GraphQL-over-HTTP, http.ts), checks it
+// (syntax, schema validation, depth/cost limits, limits.ts) and executes it with
+// grafast inside ONE transaction opened by lib/db/as-user.ts: the same SET LOCAL ROLE
+// and request.jwt.claims as REST, so RLS decides exactly as it does there. Queries run
+// one after another on that connection; each mutation field gets a savepoint, so a
+// failed mutation is undone while earlier ones in the same document stay (GraphQL's
+// usual semantics).
+//
+// The schema is built once at start-up from the catalog (introspected as
+// `authenticated`, see preset.ts) and rebuilt on `NOTIFY pgrst, 'reload schema'`,
+// which the migration runner sends, like PostgREST.
+//
+// Introspection stays enabled in every environment: the schema only describes what the
+// database already exposes through REST's OpenAPI document, and tools (codegen, Ruru)
+// need it. Ruru (GraphiQL) itself is served only in development.
 import type { Server } from 'node:http';
+import pg from 'pg';
+import { makeSchema } from 'postgraphile';
+import { makeWithPgClientViaPgClientAlreadyInTransaction } from 'postgraphile/adaptors/pg';
+import { execute, hookArgs, isAsyncIterable, subscribe } from 'postgraphile/grafast';
+import { ruruHTML } from 'postgraphile/grafserv/ruru/server';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { createTokenVerifier } from '../../../lib/auth/claims.ts';
+import { asUser, type Claims } from '../../../lib/db/as-user.ts';
+import { logger, type Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
-import { json, type ApiHandler } from '../api/types.ts';
+import type { ApiContext, ApiHandler, ApiResponse } from '../api/types.ts';
+import { maskError } from './errors.ts';
+import { readRequest, RequestError, responseType, type GraphqlRequest } from './http.ts';
+import { LIMITS, limitRules } from './limits.ts';
+import { makePreset } from './preset.ts';
+import { attachSubscriptions } from './subscriptions.ts';
 
 export type GraphqlEngine = {
   handler: ApiHandler;
@@ -10,12 +53,292 @@ export type GraphqlEngine = {
   close(): Promise<void>;
 };
 
-export async function createGraphqlEngine(_options: {
+export type GraphqlEngineOptions = {
   services: Services;
   schemas: readonly string[];
-}): Promise<GraphqlEngine> {
+  /** Ruru and unmasked internal errors; defaults to NODE_ENV === 'development'. */
+  development?: boolean;
+  /** Where the engine is mounted (for Ruru and the WebSocket endpoint). */
+  path?: string;
+};
+
+type Built = { schema: GraphQLSchema; resolvedPreset: GraphileConfig.ResolvedPreset };
+
+type Checked = { document: DocumentNode; operation: OperationDefinitionNode } | { errors: readonly GraphQLError[] };
+
+/** The settings asUser() sets, for the connections subscriptions read on. */
+function pgSettingsFor(claims: Claims): Record<string, string> {
   return {
-    handler: async () => json(501, { errors: [{ message: 'GraphQL engine not built yet' }] }),
-    close: async () => undefined,
+    role: claims.role,
+    'request.jwt.claims': JSON.stringify(claims),
+    'request.jwt.claim.sub': claims.sub ?? '',
+    'request.jwt.claim.role': claims.role,
   };
+}
+
+function wantsHtml(ctx: ApiContext): boolean {
+  const accept = ctx.headers.accept ?? '';
+  return ctx.method === 'GET' && /\btext\/html\b/i.test(accept) && !ctx.query.has('query');
+}
+
+export async function createGraphqlEngine({
+  services: svc,
+  schemas,
+  development = svc.config.NODE_ENV === 'development',
+  path = '/graphql',
+}: GraphqlEngineOptions): Promise<GraphqlEngine> {
+  const log = logger.child({ component: 'graphql' });
+  const preset = makePreset({ pool: svc.apiPool, schemas, subscriptions: true });
+  let built: Built = await makeSchema(preset);
+
+  // --- schema reload on NOTIFY pgrst ---------------------------------------------------
+  let rebuilding: Promise<void> | undefined;
+  let rebuildAgain = false;
+  function rebuild(): void {
+    if (rebuilding) {
+      rebuildAgain = true;
+      return;
+    }
+    rebuilding = (async () => {
+      do {
+        rebuildAgain = false;
+        try {
+          built = await makeSchema(preset);
+          log.info('GraphQL schema rebuilt');
+        } catch (error) {
+          log.error({ err: error }, 'GraphQL schema rebuild failed; keeping the previous schema');
+        }
+      } while (rebuildAgain);
+    })().finally(() => {
+      rebuilding = undefined;
+    });
+  }
+
+  let closed = false;
+  let listener: pg.Client | undefined;
+  let reconnect: NodeJS.Timeout | undefined;
+  async function listen(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: svc.config.authenticatorUrl,
+      application_name: 'taskmaster-graphql-listen',
+    });
+    client.on('notification', (msg) => {
+      if (msg.channel === 'pgrst' && (msg.payload ?? 'reload schema') === 'reload schema') rebuild();
+    });
+    client.on('error', (error) => {
+      log.warn({ err: error }, 'schema reload listener lost its connection; reconnecting');
+      client.end().catch(() => undefined);
+      if (listener === client) listener = undefined;
+      if (!closed) {
+        reconnect = setTimeout(() => void listen().then(rebuild, () => undefined), 5_000);
+        reconnect.unref();
+      }
+    });
+    await client.connect();
+    await client.query('listen pgrst');
+    listener = client;
+  }
+  await listen();
+
+  // --- request checks shared by HTTP and WebSocket ---------------------------------------
+  function check(request: GraphqlRequest, schema: GraphQLSchema): Checked {
+    if (request.query.length > LIMITS.maxDocumentChars) {
+      return {
+        errors: [
+          new GraphQLError(`The query is longer than ${LIMITS.maxDocumentChars} characters.`, {
+            extensions: { code: 'QUERY_TOO_LARGE' },
+          }),
+        ],
+      };
+    }
+    let document: DocumentNode;
+    try {
+      document = parse(request.query, { maxTokens: LIMITS.maxTokens });
+    } catch (error) {
+      if (error instanceof GraphQLError) {
+        return {
+          errors: [new GraphQLError(error.message, { ...error, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })],
+        };
+      }
+      throw error;
+    }
+    // The cheap limits first: a document over them never reaches the full rule set.
+    const limitErrors = validate(schema, document, limitRules(request.variables));
+    if (limitErrors.length > 0) return { errors: limitErrors };
+    const errors = validate(schema, document, specifiedRules);
+    if (errors.length > 0) {
+      return {
+        errors: errors.map(
+          (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+        ),
+      };
+    }
+    const operation = getOperationAST(document, request.operationName);
+    if (!operation) {
+      const message = request.operationName
+        ? `No operation named "${request.operationName}" in the document.`
+        : 'The document holds several operations: say which one with `operationName`.';
+      return { errors: [new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } })] };
+    }
+    return { document, operation };
+  }
+
+  function format(errors: readonly GraphQLError[], requestLog: Logger, requestId?: string): GraphQLFormattedError[] {
+    return errors.map((e) => maskError(e, { development, log: requestLog, requestId }));
+  }
+
+  function respond(
+    status: number,
+    mediaType: string,
+    body: { errors?: readonly GraphQLFormattedError[]; data?: unknown; extensions?: unknown },
+    headers: Record<string, string> = {},
+  ): ApiResponse {
+    return {
+      status,
+      headers: { 'content-type': `${mediaType}; charset=utf-8`, ...headers },
+      body: JSON.stringify(body),
+    };
+  }
+
+  const ruruPage = (): ApiResponse => {
+    const publicUrl = new URL(svc.config.PUBLIC_URL);
+    const wsUrl = new URL(path, publicUrl);
+    wsUrl.protocol = publicUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: ruruHTML({ endpoint: path, subscriptionEndpoint: wsUrl.toString() }),
+    };
+  };
+
+  const handler: ApiHandler = async (ctx) => {
+    if (ctx.method === 'GET' && development && wantsHtml(ctx)) return ruruPage();
+    const mediaType = responseType(ctx.headers.accept) ?? 'application/json';
+    try {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && ctx.method !== 'POST') {
+        throw new RequestError(405, 'METHOD_NOT_ALLOWED', `${ctx.method} is not supported: use GET or POST`, {
+          allow: 'GET, POST',
+        });
+      }
+      if (wantsHtml(ctx)) {
+        throw new RequestError(400, 'BAD_REQUEST', 'GraphiQL is only served in development; send a `query` parameter');
+      }
+      if (!responseType(ctx.headers.accept)) {
+        throw new RequestError(
+          406,
+          'NOT_ACCEPTABLE',
+          'Accept application/graphql-response+json or application/json: those are the only response types',
+        );
+      }
+      const request = readRequest(ctx);
+      const { schema, resolvedPreset } = built;
+      const checked = check(request, schema);
+      if ('errors' in checked)
+        return respond(400, mediaType, { errors: format(checked.errors, ctx.log, ctx.requestId) });
+      const { document, operation } = checked;
+      if (operation.operation === 'subscription') {
+        throw new RequestError(400, 'BAD_REQUEST', `Subscriptions are served over WebSocket at ${path}`);
+      }
+      if (operation.operation === 'mutation' && ctx.method !== 'POST') {
+        throw new RequestError(405, 'METHOD_NOT_ALLOWED', 'Mutations must be sent with POST', { allow: 'POST' });
+      }
+      const result = await asUser(
+        svc.apiPool,
+        { claims: ctx.caller.claims, settings: ctx.settings },
+        async (client): Promise<ExecutionResult> => {
+          const args = await hookArgs({
+            schema,
+            document,
+            variableValues: request.variables,
+            operationName: request.operationName,
+            resolvedPreset,
+            requestContext: {},
+            contextValue: {},
+          });
+          // One connection, already in asUser's transaction with the caller's role and
+          // claims: no pgSettings of PostGraphile's own.
+          Object.assign(args.contextValue, {
+            withPgClient: makeWithPgClientViaPgClientAlreadyInTransaction(client, true),
+            pgSettings: null,
+          });
+          const out = await execute(args);
+          if (isAsyncIterable(out)) throw new Error('incremental delivery (@defer/@stream) is not supported');
+          return out as ExecutionResult;
+        },
+      );
+      const errors = result.errors ? { errors: format(result.errors, ctx.log, ctx.requestId) } : {};
+      // No `data` at all: a request error found while executing (e.g. a variable that
+      // does not coerce to its type), which GraphQL-over-HTTP answers with 4xx.
+      if (result.data === undefined) return respond(400, mediaType, errors);
+      return respond(200, mediaType, { ...errors, data: result.data });
+    } catch (error) {
+      if (!(error instanceof RequestError)) throw error; // the pipeline logs it and answers 500
+      const status = error.status;
+      const type = status === 406 ? 'application/json' : mediaType;
+      return respond(
+        status,
+        type,
+        { errors: [{ message: error.message, extensions: { code: error.code } }] },
+        error.headers,
+      );
+    }
+  };
+
+  // --- WebSocket subscriptions -----------------------------------------------------------
+  const verify = createTokenVerifier({ auth: svc.auth, issuer: svc.config.PUBLIC_URL });
+  const detachers: Array<() => Promise<void>> = [];
+
+  function attach(server: Server): void {
+    detachers.push(
+      attachSubscriptions(server, {
+        path,
+        verify,
+        async prepare(claims, payload) {
+          const { schema, resolvedPreset } = built;
+          const request: GraphqlRequest = {
+            query: payload.query,
+            variables: payload.variables ?? {},
+            operationName: payload.operationName ?? undefined,
+          };
+          const checked = check(request, schema);
+          if ('errors' in checked) return checked.errors;
+          if (checked.operation.operation !== 'subscription') {
+            return [
+              new GraphQLError(`Only subscriptions are served over WebSocket; send queries and mutations to ${path}`, {
+                extensions: { code: 'BAD_REQUEST' },
+              }),
+            ];
+          }
+          const args = await hookArgs({
+            schema,
+            document: checked.document,
+            variableValues: request.variables,
+            operationName: request.operationName,
+            resolvedPreset,
+            requestContext: {},
+            contextValue: {},
+          });
+          // Each event is read in its own transaction on the authenticator pool, as the
+          // subscriber: PostGraphile sets these with set_config(…, true) like asUser().
+          Object.assign(args.contextValue, { pgSettings: pgSettingsFor(claims) });
+          return args as ExecutionArgs;
+        },
+        execute: (args) => execute(args as Parameters<typeof execute>[0]),
+        subscribe: (args) => subscribe(args as Parameters<typeof subscribe>[0]),
+        formatErrors: (errors) => format(errors, log),
+        onError: (error) => log.warn({ err: error }, 'GraphQL WebSocket server error'),
+      }),
+    );
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    if (reconnect) clearTimeout(reconnect);
+    await Promise.allSettled(detachers.map((detach) => detach()));
+    await listener?.end().catch(() => undefined);
+    await rebuilding;
+    for (const service of built.resolvedPreset.pgServices ?? []) await service.release?.();
+  }
+
+  return { handler, attach, close };
 }

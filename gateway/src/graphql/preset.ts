@@ -1,0 +1,108 @@
+// The PostGraphile preset behind /graphql: which parts of the database become GraphQL,
+// and under which names. What a caller may do is still decided by grants (the schema is
+// introspected as `authenticated`, so a column without an insert grant has no input
+// field) and by RLS at execution time; nothing here is an authorization rule.
+import type pg from 'pg';
+import { makePgService } from 'postgraphile/adaptors/pg';
+import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
+import { jsonPgSmartTags } from 'postgraphile/utils';
+import { PgSimplifyInflectionPreset } from '@graphile/simplify-inflection';
+import { PostGraphileConnectionFilterPreset } from 'postgraphile-plugin-connection-filter';
+import { taskChangesPlugin } from './subscriptions.ts';
+
+export type PresetOptions = {
+  /** The authenticator pool: introspection and subscription re-reads run on it. */
+  pool: pg.Pool;
+  schemas: readonly string[];
+  /** Whether Subscription.taskChanged is built (needs the notify trigger). */
+  subscriptions: boolean;
+};
+
+/**
+ * Without the Relay Node interface the primary key keeps its SQL name: `id`, not `rowId`
+ * beside an opaque global `id`. Clients address rows the way REST does, by
+ * (workspaceId, id).
+ */
+const KeepIdPlugin: GraphileConfig.Plugin = {
+  name: 'TaskmasterKeepIdPlugin',
+  version: '1.0.0',
+  inflection: {
+    add: {
+      // Normally NodeAccessorPlugin's (disabled below); simplify-inflection replaces it
+      // and warns on every build when it is missing. Never used for a field.
+      nodeById(_options, typeName) {
+        return this.camelCase(`${typeName}-by-node-id`);
+      },
+    },
+    replace: {
+      _attributeName(previous, _options, details) {
+        return previous!.call(this, { ...details, skipRowId: true });
+      },
+    },
+  },
+};
+
+/**
+ * Relation names. Composite foreign keys (workspace_id, x_id) otherwise come out as
+ * `workspaceProject` / `taskLabelsByWorkspaceIdAndTaskId`.
+ */
+const RelationNamesPlugin = jsonPgSmartTags({
+  version: 1,
+  config: {
+    class: {
+      'public.tasks': {
+        constraint: {
+          tasks_workspace_id_project_id_fkey: { tags: { fieldName: 'project', foreignFieldName: 'tasks' } },
+        },
+      },
+      'public.task_labels': {
+        constraint: {
+          task_labels_workspace_id_task_id_fkey: { tags: { fieldName: 'task', foreignFieldName: 'taskLabels' } },
+          task_labels_workspace_id_label_id_fkey: { tags: { fieldName: 'label', foreignFieldName: 'taskLabels' } },
+        },
+      },
+    },
+  },
+});
+
+export function makePreset({ pool, schemas, subscriptions }: PresetOptions): GraphileConfig.Preset {
+  return {
+    extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
+    plugins: [KeepIdPlugin, RelationNamesPlugin, ...(subscriptions ? [taskChangesPlugin] : [])],
+    disablePlugins: [
+      // No Relay global object ids (see KeepIdPlugin).
+      'NodePlugin',
+      'AddNodeInterfaceToSuitableTypesPlugin',
+      'NodeAccessorPlugin',
+      'PgTableNodePlugin',
+      'NodeIdCodecBase64JSONPlugin',
+      'NodeIdCodecPipeStringPlugin',
+      // PostGraphile hides filtering/ordering on columns without a (non-partial) index.
+      // Every query here is already narrowed to the caller's workspaces by RLS, the
+      // cost limit (limits.ts) bounds page sizes, and REST filters on any column too:
+      // GraphQL offers the same, or "list tasks by status, ordered by priority" would
+      // be impossible.
+      'PgIndexBehaviorsPlugin',
+      // Filters across relations (`project: { name: … }`, `taskLabelsExist`) are joins
+      // the cost estimate does not see; column operators cover REST's filter set. (The
+      // plugin's connectionFilterRelations option is ignored in 4.0.1.)
+      'PgConnectionArgFilterBackwardRelationsPlugin',
+      'PgConnectionArgFilterForwardRelationsPlugin',
+    ],
+    pgServices: [
+      makePgService({
+        pool,
+        schemas: [...schemas],
+        // Introspect as the role callers use, so grants shape the schema: no mutations
+        // on workspace_members, only `name` in WorkspacePatch, and so on.
+        pgSettingsForIntrospection: { role: 'authenticated' },
+        pubsub: subscriptions,
+      }),
+    ],
+    schema: {
+      connectionFilterAllowNullInput: false,
+      connectionFilterAllowEmptyObjectInput: false,
+    },
+    grafast: { explain: false },
+  };
+}

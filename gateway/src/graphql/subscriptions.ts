@@ -1,0 +1,187 @@
+// GraphQL subscriptions: `taskChanged(workspaceId)` over WebSocket (graphql-transport-ws
+// protocol, graphql-ws) on /graphql.
+//
+// Flow: a task write fires private.tg_tasks__notify_change() (migration
+// 20261123170200), which NOTIFYs `tasks:<workspace_id>` with {op, workspace_id, id}, ids
+// only. PostGraphile's pgSubscriber LISTENs on the channels subscribers asked for; for
+// every event the subscription re-reads the task as the subscriber (role and claims in
+// pgSettings, so RLS filters) and sends it. Subscribing itself first reads the
+// workspace as the subscriber: a workspace the caller cannot see is refused, so nobody
+// learns even the ids of another workspace's tasks.
+//
+// The socket authenticates once, in connection_init: `{ authorization: "Bearer <access
+// JWT>" }`, verified like the HTTP pipeline does. The socket is closed when that token
+// expires; the client reconnects with a fresh one.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { jsonParse } from 'postgraphile/@dataplan/json';
+import { context, lambda, listen, SafeError, type Step } from 'postgraphile/grafast';
+import { extendSchema, gql } from 'postgraphile/utils';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, type ExecutionArgs, type GraphQLFormattedError } from 'graphql';
+import type { Claims } from '../../../lib/db/as-user.ts';
+
+/** The channel a workspace's task changes are published on (see the migration). */
+export function taskTopic(workspaceId: string): string {
+  return `tasks:${workspaceId}`;
+}
+
+type FieldArgsLike = { getRaw(name: string): Step };
+type EventStep = Step & { get(key: string): Step };
+type ResourceLike = { get(spec: Record<string, Step>): Step & { get(attr: string): Step } };
+
+export const taskChangesPlugin: GraphileConfig.Plugin = extendSchema((build) => {
+  const resources = build.input.pgRegistry.pgResources as unknown as Record<string, ResourceLike | undefined>;
+  const tasks = resources.tasks;
+  const workspaces = resources.workspaces;
+  if (!tasks || !workspaces) return { typeDefs: gql`` };
+  return {
+    typeDefs: gql`
+      """
+      What happened to a task.
+      """
+      enum TaskChangeOp {
+        INSERT
+        UPDATE
+        DELETE
+      }
+
+      """
+      A task was created, changed or deleted in a workspace you belong to.
+      """
+      type TaskChange {
+        op: TaskChangeOp!
+        workspaceId: UUID!
+        id: UUID!
+        """
+        The task as it is now, read as you (null once deleted, or if you may no longer see it).
+        """
+        task: Task
+      }
+
+      extend type Subscription {
+        """
+        Task changes in one of your workspaces, as they commit.
+        """
+        taskChanged(workspaceId: UUID!): TaskChange
+      }
+    `,
+    objects: {
+      Subscription: {
+        plans: {
+          taskChanged: {
+            subscribePlan(_$root: Step, fieldArgs: FieldArgsLike) {
+              const $workspaceId = fieldArgs.getRaw('workspaceId');
+              // Read as the subscriber: null unless RLS lets them see the workspace.
+              const $visible = workspaces.get({ id: $workspaceId }).get('id');
+              const $topic = lambda($visible, (id: unknown) => {
+                if (typeof id !== 'string') {
+                  throw new SafeError('No such workspace, or you are not a member of it.', {
+                    code: 'NOT_FOUND',
+                  });
+                }
+                return taskTopic(id);
+              });
+              const $pgSubscriber = context().get('pgSubscriber');
+              return listen($pgSubscriber as never, $topic, jsonParse);
+            },
+            plan($event: Step) {
+              return $event;
+            },
+          },
+        },
+      },
+      TaskChange: {
+        plans: {
+          op: ($event: EventStep) => $event.get('op'),
+          workspaceId: ($event: EventStep) => $event.get('workspace_id'),
+          id: ($event: EventStep) => $event.get('id'),
+          task: ($event: EventStep) => tasks.get({ workspace_id: $event.get('workspace_id'), id: $event.get('id') }),
+        },
+      },
+    },
+  };
+}) as GraphileConfig.Plugin;
+
+export type SubscriptionServerOptions = {
+  path: string;
+  /** Verifies "Bearer <token>" from connection_init; throws when invalid. */
+  verify(token: string): Promise<Claims>;
+  /** Builds execution args for one subscribe message, or GraphQL errors to answer with. */
+  prepare(
+    claims: Claims,
+    payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
+  ): Promise<ExecutionArgs | readonly GraphQLError[]>;
+  execute(args: ExecutionArgs): unknown;
+  subscribe(args: ExecutionArgs): unknown;
+  formatErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[];
+  onError(error: unknown): void;
+};
+
+type Extra = { claims?: Claims; expiry?: NodeJS.Timeout };
+
+/** Attaches the WebSocket endpoint to `server`; returns a function that detaches it. */
+export function attachSubscriptions(server: Server, options: SubscriptionServerOptions): () => Promise<void> {
+  const wss = new WebSocketServer({ noServer: true });
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      connectionInitWaitTimeout: 10_000,
+      async onConnect(ctx) {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const token = typeof raw === 'string' ? /^Bearer\s+(\S+)$/i.exec(raw)?.[1] : undefined;
+        if (!token) return false; // 4403 Forbidden
+        try {
+          const claims = await options.verify(token);
+          ctx.extra.claims = claims;
+          if (typeof claims.exp === 'number') {
+            const ms = claims.exp * 1000 - Date.now();
+            const socket = ctx.extra.socket;
+            ctx.extra.expiry = setTimeout(() => socket.close(4403, 'Access token expired'), Math.max(ms, 0));
+            ctx.extra.expiry.unref();
+          }
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onClose(ctx) {
+        if (ctx.extra.expiry) clearTimeout(ctx.extra.expiry);
+      },
+      async onSubscribe(ctx, _id, payload) {
+        const claims = ctx.extra.claims;
+        if (!claims) return [new GraphQLError('Not authenticated')];
+        return options.prepare(claims, payload);
+      },
+      execute: (args) => options.execute(args) as never,
+      subscribe: (args) => options.subscribe(args) as never,
+      onNext(_ctx, _id, _payload, _args, result) {
+        if (!result.errors) return undefined;
+        return { ...result, errors: options.formatErrors(result.errors) };
+      },
+      onError(_ctx, _id, _payload, errors) {
+        return options.formatErrors(errors);
+      },
+    },
+    wss,
+  );
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== options.path) {
+      // Someone else may serve this path; if nobody does, do not leave it hanging.
+      if (server.listenerCount('upgrade') === 1) socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  server.on('upgrade', onUpgrade);
+  wss.on('error', options.onError);
+
+  return async () => {
+    server.off('upgrade', onUpgrade);
+    for (const client of wss.clients) client.terminate();
+    await disposable.dispose();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  };
+}
