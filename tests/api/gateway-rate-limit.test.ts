@@ -7,9 +7,11 @@ import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
 import pg from 'pg';
 import { callerScope, createClientIp } from '../../gateway/src/api/caller-scope.ts';
 import { createGateway } from '../../gateway/src/server.ts';
+import { asUser } from '../../lib/db/as-user.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import type { TestGateway } from '../support/gateway.ts';
@@ -92,6 +94,35 @@ describe('RateLimit fields', () => {
     assert.equal((await get(gw.url, randomIp())).status, 200, 'another IP has its own bucket');
   });
 
+  test("an API key has its own bucket, separate from its creator's user bucket", async () => {
+    const owner = await newUser(gw.url, 'ratelimit-key');
+    const sub = decodeJwt(owner.token).sub as string;
+    const { rows } = await superuserQuery<{ id: string }>(
+      `select id from public.workspaces where created_by = $1 and kind = 'personal'`,
+      [sub],
+    );
+    const key = await asUser(services().apiPool, { claims: { sub, role: 'authenticated' } }, async (c) => {
+      const created = await c.query<{ key: string }>(`select key from public.create_api_key($1, 'limits', 'read')`, [
+        rows[0]!.id,
+      ]);
+      return created.rows[0]!.key;
+    });
+    const ip = randomIp();
+    const seen: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await get(gw.url, ip, { apikey: key });
+      if (res.status === 429) break;
+      assert.equal(res.status, 200);
+      assert.equal(parseLimitField(res.headers.get('ratelimit-policy')).name, 'api-key');
+      seen.push(parseLimitField(res.headers.get('ratelimit')).params.r as number);
+    }
+    assert.deepEqual(seen, [4, 3, 2, 1, 0], 'api-key quota is 5');
+    assert.equal((await get(gw.url, ip, { apikey: key })).status, 429);
+    const asUserToo = await get(gw.url, ip, owner.auth);
+    assert.equal(asUserToo.status, 200, 'the creator signed in as themselves is not limited by the key');
+    assert.equal(parseLimitField(asUserToo.headers.get('ratelimit-policy')).name, 'user');
+  });
+
   test('failed credentials count against the client IP', async () => {
     const ip = randomIp();
     const bogus = { authorization: 'Bearer not-a-jwt' };
@@ -144,10 +175,10 @@ describe('RateLimit fields', () => {
 
   test('buckets live in private.rate_limits keyed by scope, never by credential', async () => {
     const { rows } = await superuserQuery<{ bucket: string }>(
-      `select bucket from private.rate_limits where bucket like 'user:%' or bucket like 'ip:%' limit 50`,
+      `select bucket from private.rate_limits where bucket !~ '^(t55|test):' limit 200`,
     );
     assert.ok(rows.length > 0);
-    for (const { bucket } of rows) assert.match(bucket, /^(user:[0-9a-f-]{36}|ip:[0-9a-f.:]+)$/);
+    for (const { bucket } of rows) assert.match(bucket, /^((user|key):[0-9a-f-]{36}|ip:[0-9a-f.:]+)$/);
   });
 });
 
