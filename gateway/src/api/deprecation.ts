@@ -17,6 +17,13 @@ export function deprecationHeaders(version: ApiVersion): Record<string, string> 
   };
 }
 
+/** `headers` plus the version's deprecation fields; a Link the engine set is kept. */
+export function withDeprecation(version: ApiVersion, headers: Record<string, string>): Record<string, string> {
+  const added = deprecationHeaders(version);
+  if (added.link && headers.link) added.link = `${headers.link}, ${added.link}`;
+  return { ...headers, ...added };
+}
+
 /** 410 Gone once the version's sunset has passed; undefined while it still answers. */
 export function sunsetError(version: ApiVersion, now: Date): ApiError | undefined {
   const d = version.deprecated;

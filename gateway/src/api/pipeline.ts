@@ -17,7 +17,7 @@ import type { Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
 import { callerScope, createClientIp } from './caller-scope.ts';
 import { createCors } from './cors.ts';
-import { deprecationHeaders, sunsetError } from './deprecation.ts';
+import { sunsetError, withDeprecation } from './deprecation.ts';
 import { ApiError } from './errors.ts';
 import { applyCaching } from './etag.ts';
 import {
@@ -215,8 +215,7 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
     }
     response = applyCaching(method, req.headers, response);
     response.headers = {
-      ...response.headers,
-      ...deprecationHeaders(mount.version),
+      ...withDeprecation(mount.version, response.headers ?? {}),
       ...(limit ? rateLimitHeaders(limit) : {}),
       ...cors.responseHeaders(req.headers),
     };
