@@ -72,6 +72,16 @@ describe('RateLimit fields', () => {
     assert.equal(engine.calls.length, calls, 'a refused request never reaches the engine');
   });
 
+  test('concurrent requests of one bucket are counted exactly (coalesced takes)', async () => {
+    const ip = randomIp();
+    const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => get(i % 2 ? gw.url : gw2.url, ip)));
+    const ok = responses.filter((r) => r.status === 200);
+    assert.equal(ok.length, 3, `statuses ${responses.map((r) => r.status).join(',')}`);
+    assert.equal(responses.filter((r) => r.status === 429).length, 9);
+    const remaining = ok.map((r) => parseLimitField(r.headers.get('ratelimit')).params.r).sort();
+    assert.deepEqual(remaining, [0, 1, 2], 'each granted request reports its own remaining quota');
+  });
+
   test('the limit holds across two gateway processes sharing the database', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {

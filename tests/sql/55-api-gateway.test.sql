@@ -2,7 +2,7 @@
 -- private, RLS-forced with no policy, reachable only through security-definer functions that
 -- anon and authenticated cannot execute.
 begin;
-select plan(38);
+select plan(43);
 
 -- Closed to the API roles ---------------------------------------------------------------
 select ok(
@@ -21,7 +21,7 @@ select is_empty($$
   select r.rolname || ' ' || p.oid::regprocedure::text from pg_proc p
   cross join (values ('anon'), ('authenticated')) r(rolname)
   where p.pronamespace = 'private'::regnamespace
-    and p.proname in ('rate_limit_take', 'rate_limits_purge', 'idempotency_begin', 'idempotency_finish',
+    and p.proname in ('rate_limit_take', 'rate_limit_take_many', 'rate_limits_purge', 'idempotency_begin', 'idempotency_finish',
                       'idempotency_release', 'idempotency_keys_purge')
     and has_function_privilege(r.rolname, p.oid, 'execute')
 $$, 'anon and authenticated cannot execute the limiter or idempotency functions');
@@ -79,6 +79,26 @@ select results_eq(
 select results_eq(
   $$select count(*)::int from generate_series(1, 7) g cross join lateral private.rate_limit_take('t55:seven', 7, 60) r where r.allowed$$,
   $$values (7)$$, 'a limit that does not divide the window still allows exactly the limit'
+);
+-- Batched takes: up to n at once, first come first served.
+select results_eq(
+  $$select granted, remaining, retry_after from private.rate_limit_take_many('t55:many', 5, 60, 3)$$,
+  $$values (3, 2, 0)$$, 'a batch of 3 from a fresh bucket of 5: all granted, 2 left'
+);
+select results_eq(
+  $$select granted, remaining from private.rate_limit_take_many('t55:many', 5, 60, 4)$$,
+  $$values (2, 0)$$, 'a batch of 4 with 2 left: the first 2 granted'
+);
+select ok(
+  (select retry_after >= 1 from private.rate_limit_take_many('t55:many', 5, 60, 1)),
+  'an empty bucket grants nothing and says when to retry'
+);
+select results_eq(
+  $$select granted from private.rate_limit_take_many('t55:many2', 2, 60, 10)$$,
+  $$values (2)$$, 'a batch larger than the limit is granted the limit'
+);
+select throws_ok(
+  $$select * from private.rate_limit_take_many('t55:x', 5, 60, 0)$$, '22023', null, 'a batch of 0 is refused'
 );
 select throws_ok(
   $$select * from private.rate_limit_take('t55:x', 0, 60)$$, '22023', null, 'a limit below 1 is refused'

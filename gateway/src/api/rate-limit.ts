@@ -1,6 +1,7 @@
 // Rate limits per API key, per user and per anonymous client IP, enforced in Postgres by
-// private.rate_limit_take() (GCRA; see supabase/migrations/20261123170050_api-rate-limits.sql)
-// so every gateway process shares the same counters. One statement per request.
+// private.rate_limit_take_many() (GCRA; see supabase/migrations/20261123170050_api-rate-limits.sql
+// and 20261123170080_api-rate-limit-batch.sql) so every gateway process shares the same
+// counters. At most one statement per request; concurrent requests of one bucket share one.
 //
 // Every limited response carries the IETF httpapi draft's fields
 // (draft-ietf-httpapi-ratelimit-headers-11):
@@ -39,46 +40,84 @@ export type RateLimitResult = {
 
 const WARN_EVERY_MS = 10_000;
 
+type Waiter = (result: RateLimitResult | undefined) => void;
+type Queue = { scope: CallerScope; limit: number; waiters: Waiter[] };
+
+type TakeRow = { granted: number; remaining: number; reset_after: number; retry_after: number };
+
 export function createRateLimiter({ pool, settings }: { pool: pg.Pool; settings: RateLimitSettings }) {
   let lastWarning = 0;
+  // Coalescing: while a take for a bucket is in flight, later requests for that bucket
+  // queue, and the next statement takes all of them at once (n units, granted first come
+  // first served). A quiet bucket costs one statement per request; a hot one costs one
+  // statement per round trip instead of one row-lock wait per request.
+  const queued = new Map<string, Queue>();
+  const inFlight = new Set<string>();
 
   function limitFor(kind: CallerScope['kind']): number {
     return kind === 'api-key' ? settings.apiKey : kind === 'user' ? settings.user : settings.anon;
   }
 
-  /** Takes one request from the scope's bucket; undefined when unlimited or the limiter failed (open). */
-  async function take(scope: CallerScope, log: Logger): Promise<RateLimitResult | undefined> {
-    const limit = limitFor(scope.kind);
-    if (limit <= 0) return undefined;
+  function warn(log: Logger, error: unknown) {
+    const now = Date.now();
+    if (now - lastWarning < WARN_EVERY_MS) return;
+    lastWarning = now;
+    log.warn(
+      { err: error },
+      'rate limiter unavailable: failing open (requests proceed unlimited until the database answers)',
+    );
+  }
+
+  async function flush(id: string, log: Logger): Promise<void> {
+    const queue = queued.get(id);
+    if (!queue) return;
+    queued.delete(id);
+    inFlight.add(id);
+    const { scope, limit, waiters } = queue;
     try {
-      const { rows } = await pool.query<{
-        allowed: boolean;
-        remaining: number;
-        reset_after: number;
-        retry_after: number;
-      }>('select * from private.rate_limit_take($1, $2, $3)', [scope.id, limit, settings.windowSeconds]);
-      const row = rows[0];
-      if (!row) throw new Error('rate_limit_take returned no row');
-      return {
-        policy: scope.kind,
+      const { rows } = await pool.query<TakeRow>('select * from private.rate_limit_take_many($1, $2, $3, $4)', [
+        scope.id,
         limit,
-        windowSeconds: settings.windowSeconds,
-        allowed: row.allowed,
-        remaining: row.remaining,
-        resetAfter: row.reset_after,
-        retryAfter: row.retry_after,
-      };
+        settings.windowSeconds,
+        waiters.length,
+      ]);
+      const row = rows[0];
+      if (!row) throw new Error('rate_limit_take_many returned no row');
+      waiters.forEach((resolve, i) => {
+        const allowed = i < row.granted;
+        resolve({
+          policy: scope.kind,
+          limit,
+          windowSeconds: settings.windowSeconds,
+          allowed,
+          // the i-th granted request saw the units the later ones in its batch used
+          remaining: allowed ? row.remaining + (row.granted - 1 - i) : 0,
+          resetAfter: row.reset_after,
+          retryAfter: allowed ? 0 : row.retry_after,
+        });
+      });
     } catch (error) {
-      const now = Date.now();
-      if (now - lastWarning >= WARN_EVERY_MS) {
-        lastWarning = now;
-        log.warn(
-          { err: error },
-          'rate limiter unavailable: failing open (requests proceed unlimited until the database answers)',
-        );
-      }
-      return undefined;
+      warn(log, error);
+      for (const resolve of waiters) resolve(undefined);
+    } finally {
+      inFlight.delete(id);
+      if (queued.has(id)) void flush(id, log);
     }
+  }
+
+  /** Takes one request from the scope's bucket; undefined when unlimited or the limiter failed (open). */
+  function take(scope: CallerScope, log: Logger): Promise<RateLimitResult | undefined> {
+    const limit = limitFor(scope.kind);
+    if (limit <= 0) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      let queue = queued.get(scope.id);
+      if (!queue) {
+        queue = { scope, limit, waiters: [] };
+        queued.set(scope.id, queue);
+      }
+      queue.waiters.push(resolve);
+      if (!inFlight.has(scope.id)) void flush(scope.id, log);
+    });
   }
 
   return { take };
