@@ -55,6 +55,11 @@ const schema = z
       .pipe(z.array(z.url())),
     /** Largest request body the APIs accept, in bytes. */
     API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    /**
+     * How long the gateway may keep trusting an API key it has looked up, in ms: the bound
+     * on how late a revocation takes effect. 0 looks every key up on every request.
+     */
+    API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
     // Rate limits of the data APIs, requests per minute per bucket (an anonymous client IP,
     // a signed-in user, an API key); 0 turns that limit off. Enforced in Postgres
     // (private.rate_limit_take), so they hold across gateway processes.

@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { claimsForSession, createTokenVerifier, InvalidTokenError } from '../../../lib/auth/claims.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
+import { createApiKeyResolver, isApiKeyCredential } from './api-keys.ts';
 import { callerScope, createClientIp } from './caller-scope.ts';
 import { createCors } from './cors.ts';
 import { sunsetError, withDeprecation } from './deprecation.ts';
@@ -57,6 +58,7 @@ export type PipelineOptions = { services: Services } & ApiOptions;
 
 export function createApiPipeline({ services: svc, ...options }: PipelineOptions) {
   const verifyToken = createTokenVerifier({ auth: svc.auth, issuer: svc.config.PUBLIC_URL });
+  const resolveApiKey = createApiKeyResolver({ pool: svc.servicePool, cacheMs: svc.config.API_KEY_CACHE_MS });
   const maxBody = svc.config.API_MAX_BODY_BYTES;
   const now = options.now ?? (() => new Date());
   const clientIp = createClientIp(options.trustedProxies ?? svc.config.TRUSTED_PROXIES);
@@ -82,7 +84,15 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
     if (authorization && !bearer) throw new ApiError(401, 'PGRST301', 'Authorization header must be "Bearer <token>"');
     // supabase-js sends the publishable key as both `apikey` and the Bearer token when
     // no user is signed in: that is an anonymous request.
-    if (bearer && bearer !== svc.config.API_PUBLISHABLE_KEY) {
+    const publishable = svc.config.API_PUBLISHABLE_KEY;
+    // An API key (tm_…) comes as the Bearer token or, supabase-js style, as `apikey`. A
+    // bad key is a 401, never a fall-back to anon: the client meant to authenticate.
+    if (bearer && isApiKeyCredential(bearer, publishable)) return resolveApiKey(bearer);
+    const apikey = req.headers.apikey;
+    if ((!bearer || bearer === publishable) && typeof apikey === 'string' && isApiKeyCredential(apikey, publishable)) {
+      return resolveApiKey(apikey);
+    }
+    if (bearer && bearer !== publishable) {
       try {
         return { claims: await verifyToken(bearer), via: 'jwt' };
       } catch (error) {
