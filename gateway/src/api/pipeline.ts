@@ -144,11 +144,11 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
     { requestId, log }: { requestId: string; log: Logger },
   ): Promise<void> {
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://gateway');
     const ip = clientIp(req);
     let limit: RateLimitResult | undefined;
 
     const run = async (): Promise<ApiResponse> => {
+      const url = new URL(req.url ?? '/', 'http://gateway');
       if (cors.isPreflight(method, req.headers)) return cors.preflight(req.headers);
       const gone = sunsetError(mount.version, now());
       if (gone) throw gone;
