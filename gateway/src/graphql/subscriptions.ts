@@ -35,7 +35,8 @@ export const taskChangesPlugin: GraphileConfig.Plugin = extendSchema((build) => 
   const resources = build.input.pgRegistry.pgResources as unknown as Record<string, ResourceLike | undefined>;
   const tasks = resources.tasks;
   const workspaces = resources.workspaces;
-  if (!tasks || !workspaces) return { typeDefs: gql`` };
+  // A version that does not expose public.tasks has no task subscriptions.
+  if (!tasks || !workspaces) return { typeDefs: [] };
   return {
     typeDefs: gql`
       """
