@@ -1,16 +1,228 @@
-// PostgREST-dialect REST engine (issue 3, section 1). Placeholder until the engine lands.
+// The PostgREST-dialect REST engine at /rest/<version>/ (issue 3, section 1). See
+// ./README.md for what it supports and what it deliberately does not, compared with
+// PostgREST 12/13.
+//
+// Flow per request: route (/, /rpc/<fn>, /<table>) → plan (parse the URL against the
+// in-memory schema cache, generate ONE statement with bind parameters) → run it in one
+// transaction as the caller (asUser: role + claims + request.headers) → shape the answer
+// (status from range and count, Content-Range, single object, CSV, Location).
+import pg from 'pg';
+import { asUser } from '../../../lib/db/as-user.ts';
 import type { Services } from '../../../lib/services.ts';
-import { json, type ApiHandler } from '../api/types.ts';
+import { ApiError } from '../api/errors.ts';
+import type { ApiContext, ApiHandler, ApiResponse } from '../api/types.ts';
+import { fromPgError, isPgError } from './errors.ts';
+import { DEFAULT_LIMITS, planRpc, planTable, type EngineLimits, type Plan } from './engine.ts';
+import { contentRange, CONTENT_TYPES, negotiate, rangeStatus, toCsv } from './http.ts';
+import { openApiDocument } from './openapi.ts';
+import { loadSchemaCache, type SchemaCache } from './schema-cache.ts';
 
-export type RestEngine = { handler: ApiHandler; reload(): Promise<void>; close(): Promise<void> };
+export type RestEngine = {
+  handler: ApiHandler;
+  reload(): Promise<void>;
+  close(): Promise<void>;
+  /** The statement a request would run (the benchmark feeds it to pgbench). */
+  statementFor(ctx: ApiContext): { sql: string; params: unknown[] };
+  /** The current schema cache (tests and the OpenAPI generator). */
+  cache(): SchemaCache;
+};
 
-export async function createRestEngine(_options: {
+export { DEFAULT_LIMITS, type EngineLimits } from './engine.ts';
+
+// Headers that carry credentials never reach the database settings.
+const SECRET_HEADERS = new Set(['authorization', 'cookie', 'apikey', 'proxy-authorization', 'x-api-key']);
+
+export function requestHeadersSetting(headers: ApiContext['headers']): string {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || SECRET_HEADERS.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return JSON.stringify(out);
+}
+
+function singularError(rows: number): ApiError {
+  return new ApiError(406, 'PGRST116', 'Cannot coerce the result to a single JSON object', {
+    details: `The result contains ${rows} rows`,
+  });
+}
+
+type Row = { body: string; page: string | number; total: string | number | null; pk?: string };
+
+/** Plans a request: which statement answers it (no I/O). */
+export function planRequest(ctx: ApiContext, cache: SchemaCache, limits: EngineLimits = DEFAULT_LIMITS): Plan {
+  const target = ctx.path.length + ctx.rawQuery.length + 1;
+  if (target > limits.maxUrlBytes) {
+    throw new ApiError(414, 'PGRST414', `The request URL is longer than ${limits.maxUrlBytes} bytes`);
+  }
+  const segments = ctx.path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (segments.length === 1) return planTable(ctx, cache, limits, segments[0] as string);
+  if (segments.length === 2 && segments[0] === 'rpc') return planRpc(ctx, cache, limits, segments[1] as string);
+  throw new ApiError(404, 'PGRST125', `Invalid path specified in request URL`);
+}
+
+export async function createRestEngine({
+  services: svc,
+  schemas,
+  limits = DEFAULT_LIMITS,
+}: {
   services: Services;
   schemas: readonly string[];
+  limits?: EngineLimits;
 }): Promise<RestEngine> {
+  let cache = await loadSchemaCache(svc.servicePool, schemas);
+  let closed = false;
+  let listener: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let reloading: Promise<void> | undefined;
+
+  async function reload(): Promise<void> {
+    // Coalesce bursts of NOTIFYs (a migration run sends one per file batch).
+    if (reloading) return reloading;
+    reloading = (async () => {
+      try {
+        cache = await loadSchemaCache(svc.servicePool, schemas);
+      } finally {
+        reloading = undefined;
+      }
+    })();
+    return reloading;
+  }
+
+  // LISTEN pgrst on a dedicated connection; reconnect (and reload, since notifications
+  // may have been missed) if it drops.
+  async function listen(delay = 0): Promise<void> {
+    if (closed) return;
+    const client = new pg.Client({
+      connectionString: svc.config.databaseUrl,
+      application_name: 'taskmaster-rest-listen',
+    });
+    const again = () => {
+      if (closed || listener !== client) return;
+      listener = undefined;
+      client.removeAllListeners();
+      void client.end().catch(() => undefined);
+      retry = setTimeout(() => void listen(Math.min((delay || 250) * 2, 10_000)), delay || 250);
+      retry.unref();
+    };
+    listener = client;
+    client.on('error', again);
+    client.on('end', again);
+    client.on('notification', (msg) => {
+      if (msg.channel !== 'pgrst') return;
+      const payload = (msg.payload ?? '').trim();
+      if (payload === '' || payload === 'reload schema') void reload().catch(() => undefined);
+    });
+    try {
+      await client.connect();
+      await client.query('listen pgrst');
+      if (delay) await reload();
+    } catch {
+      again();
+    }
+  }
+  await listen();
+
+  async function run(ctx: ApiContext, plan: Plan): Promise<ApiResponse> {
+    const anonymous = ctx.caller.claims.role === 'anon';
+    const settings = { ...ctx.settings, 'request.headers': requestHeadersSetting(ctx.headers) };
+    let row: Row;
+    let total: number | null;
+    try {
+      ({ row, total } = await asUser(svc.apiPool, { claims: ctx.caller.claims, settings }, async (client) => {
+        const result = await client.query<Row>({ text: plan.sql, values: plan.params });
+        const first = result.rows[0] as Row;
+        let counted = first.total === null ? null : Number(first.total);
+        if (plan.planSql && (plan.count === 'planned' || (counted !== null && counted > limits.maxRows))) {
+          const explained = await client.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>({
+            text: `explain (format json) ${plan.planSql.sql}`,
+            values: plan.planSql.params,
+          });
+          counted = explained.rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? null;
+        }
+        // A write asked for one object rolls back when it touched zero or several rows.
+        if (plan.kind === 'write' && plan.media === 'object' && Number(first.page) !== 1) {
+          throw singularError(Number(first.page));
+        }
+        return { row: first, total: counted };
+      }));
+    } catch (error) {
+      if (isPgError(error)) throw fromPgError(error, anonymous);
+      throw error;
+    }
+    const page = Number(row.page);
+    const headers: Record<string, string> = {};
+    if (plan.prefer.applied.length) headers['preference-applied'] = plan.prefer.applied.join(', ');
+
+    if (plan.kind === 'rpc-void') return { status: 204, headers };
+    if (plan.kind === 'rpc-scalar') {
+      headers['content-type'] = CONTENT_TYPES.json;
+      return { status: 200, headers, body: row.body };
+    }
+    let status = plan.status;
+    if (plan.kind === 'read') {
+      status = rangeStatus(plan.offset, page, total);
+      if (status === 416) {
+        throw new ApiError(416, 'PGRST103', 'Requested range not satisfiable', {
+          details: `An offset of ${plan.offset} was requested, but there are only ${total} rows.`,
+          headers: { 'content-range': `*/${total}` },
+        });
+      }
+      headers['content-range'] = contentRange(plan.offset, page, total);
+    } else {
+      headers['content-range'] = `*/${plan.prefer.count === 'exact' ? page : '*'}`;
+    }
+    if (plan.location && row.pk) {
+      const key = JSON.parse(row.pk) as Record<string, unknown>;
+      headers.location = `/${encodeURIComponent(plan.location.table)}?${plan.location.columns
+        .map((c) => `${encodeURIComponent(c)}=eq.${encodeURIComponent(String(key[c]))}`)
+        .join('&')}`;
+    }
+    if (!plan.returnBody) return { status, headers };
+
+    let body = row.body;
+    if (plan.media === 'object') {
+      if (page !== 1) throw singularError(page);
+      body = body.slice(1, -1);
+    } else if (plan.singleRow) {
+      body = page === 0 ? 'null' : body.slice(1, -1);
+    }
+    if (plan.media === 'csv') body = toCsv(body);
+    headers['content-type'] = CONTENT_TYPES[plan.media];
+    return { status, headers, body };
+  }
+
+  const handler: ApiHandler = async (ctx) => {
+    if (ctx.path === '/' || ctx.path === '') {
+      if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+        throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${ctx.method.slice(0, 20)}`);
+      }
+      negotiate(typeof ctx.headers.accept === 'string' ? ctx.headers.accept : undefined, ['openapi']);
+      const doc = await openApiDocument({ ctx, cache, pool: svc.apiPool });
+      return { status: 200, headers: { 'content-type': CONTENT_TYPES.openapi }, body: JSON.stringify(doc) };
+    }
+    const plan = planRequest(ctx, cache, limits);
+    return run(ctx, plan);
+  };
+
   return {
-    handler: async () => json(501, { code: 'TM501', message: 'REST engine not built yet', details: null, hint: null }),
-    reload: async () => undefined,
-    close: async () => undefined,
+    handler,
+    reload,
+    statementFor: (ctx) => {
+      const plan = planRequest(ctx, cache, limits);
+      return { sql: plan.sql, params: plan.params };
+    },
+    cache: () => cache,
+    close: async () => {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      const client = listener;
+      listener = undefined;
+      if (client) {
+        client.removeAllListeners();
+        client.on('error', () => undefined);
+        await client.end().catch(() => undefined);
+      }
+    },
   };
 }
