@@ -210,6 +210,21 @@ describe('taskChanged subscription', { timeout: 30_000 }, () => {
     }
   });
 
+  test('closing the gateway says 1001 Going Away to subscribers instead of waiting for them', async () => {
+    const other = await startGateway();
+    const socket = new WebSocket(`${other.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${alice.token}` } }));
+    const ack = await new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    assert.equal(JSON.parse(ack).type, 'connection_ack');
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await other.close(); // would never resolve while the socket held the server open
+    assert.equal(await closed, 1001);
+  });
+
   test('queries and mutations are not served over the socket', async () => {
     const c = client(alice);
     const result = await new Promise<unknown>((resolve) => {

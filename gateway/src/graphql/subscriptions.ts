@@ -179,8 +179,25 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
   server.on('upgrade', onUpgrade);
   wss.on('error', options.onError);
 
+  // Upgraded sockets still count as the server's connections, so server.close() would
+  // wait for every subscriber to leave (and 'close', where the gateway detaches us,
+  // would never come). Closing the server says goodbye to them first: 1001 Going Away,
+  // after which graphql-ws clients reconnect, to another instance.
+  const serverClose = server.close;
+  const goingAway = () => {
+    for (const client of wss.clients) {
+      client.close(1001, 'Server shutting down');
+      setTimeout(() => client.terminate(), 1_000).unref();
+    }
+  };
+  server.close = function close(this: Server, callback?: (error?: Error) => void) {
+    goingAway();
+    return serverClose.call(this, callback);
+  } as Server['close'];
+
   return async () => {
     server.off('upgrade', onUpgrade);
+    server.close = serverClose;
     for (const client of wss.clients) client.terminate();
     await disposable.dispose();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
