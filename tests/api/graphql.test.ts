@@ -366,6 +366,13 @@ describe('limits', () => {
     assert.equal(big.body.errors?.[0]?.extensions?.code, 'PAGE_TOO_LARGE');
   });
 
+  test('rows skipped with offset count too', async () => {
+    const reply = await gql(alice, `{ tasks(first: 10, offset: 100000) { nodes { id } } }`);
+    assert.equal(reply.status, 400, reply.text);
+    assert.equal(reply.body.errors?.[0]?.extensions?.code, 'QUERY_TOO_COSTLY');
+    ok(await gql(alice, `{ tasks(first: 10, offset: 20) { nodes { id } } }`));
+  });
+
   test('aliases multiply the cost', async () => {
     const aliases = Array.from({ length: 60 }, (_, i) => `t${i}: tasks(first: 1000) { nodes { id } }`).join(' ');
     const reply = await gql(alice, `{ ${aliases} }`);

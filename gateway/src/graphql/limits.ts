@@ -7,8 +7,9 @@
 // - Cost: an estimate of the rows a document can return. Every field costs the product
 //   of the page sizes of the paginated fields it sits in (itself included); a paginated
 //   field is one with a `first`/`last` argument, and its page size is that argument
-//   (a literal or a variable) or LIMITS.defaultPage when absent. Aliases and fragments
-//   count every time they appear.
+//   (a literal or a variable) or LIMITS.defaultPage when absent; rows skipped with
+//   `offset` are added to the field's own cost. Aliases and fragments count every time
+//   they appear.
 // - Page size: `first`/`last` at most LIMITS.maxPage.
 // Document size is limited before parsing (characters and tokens; see index.ts).
 import {
@@ -86,6 +87,7 @@ function measure(
       const name = selection.name.value;
       const def = fieldDef(parent, name);
       let factor = 1;
+      let skipped = 0;
       if (def?.args.some((a) => a.name === 'first' || a.name === 'last')) {
         const args = new Map((selection.arguments ?? []).map((a) => [a.name.value, a.value]));
         for (const argName of ['first', 'last']) {
@@ -103,6 +105,8 @@ function measure(
         const last = pageArgument(walk, args.get('last'));
         const sizes = [first, last].filter((n): n is number => n !== undefined && n >= 0);
         factor = sizes.length > 0 ? Math.min(...sizes) : LIMITS.defaultPage;
+        // Rows skipped by `offset` are read, not returned: they cost here, not below.
+        skipped = Math.max(pageArgument(walk, args.get('offset')) ?? 0, 0);
       }
       const here = multiplier * Math.max(factor, 1);
       const child = selection.selectionSet
@@ -112,7 +116,8 @@ function measure(
         // Introspection: its own, deeper limit, and no row cost (it reads no table).
         merge({ depth: 0, introspectionDepth: child.depth + 1, cost: 0 });
       } else {
-        merge({ depth: child.depth + 1, introspectionDepth: child.introspectionDepth, cost: here + child.cost });
+        const cost = here + multiplier * skipped + child.cost;
+        merge({ depth: child.depth + 1, introspectionDepth: child.introspectionDepth, cost });
       }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const typeName = selection.typeCondition?.name.value;
