@@ -66,7 +66,7 @@ test('API keys never reach the logs, used or refused', async () => {
       { apikey: key },
       { apikey: revoked },
       { authorization: `Bearer ${key}x` },
-    ]) {
+    ] as Record<string, string>[]) {
       const res = await fetch(`${base}/rest/v1/tasks?select=id&title=eq.${encodeURIComponent(key)}`, { headers });
       statuses.push(res.status);
       await res.arrayBuffer();

@@ -145,7 +145,7 @@ describe('presenting a key', () => {
       // supabase-js with the key as its "anon key": both headers carry it.
       { apikey: key, authorization: `Bearer ${key}` },
       { apikey: key, authorization: `Bearer ${publishable}` },
-    ]) {
+    ] as Record<string, string>[]) {
       const { status, body } = await call(headers);
       assert.equal(status, 200, JSON.stringify(body));
       const probe = body as Probe;
@@ -171,7 +171,7 @@ describe('presenting a key', () => {
       { authorization: `Bearer ${key.slice(0, -1)}` },
       { apikey: `${key}x` },
       { authorization: 'Bearer tm_short' },
-    ]) {
+    ] as Record<string, string>[]) {
       const res = await fetch(`${base}/rest/v1/workspaces`, { headers });
       assert.equal(res.status, 401, JSON.stringify(headers));
       assert.match(res.headers.get('www-authenticate') ?? '', /invalid_token/);
