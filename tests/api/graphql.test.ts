@@ -321,6 +321,35 @@ describe('tenant isolation (RLS decides, as in REST)', () => {
     assert.equal(rows.length, 0);
   });
 
+  test("a guest of A's workspace reads its tasks but cannot write them", async () => {
+    const guest = await newUser('gql-guest');
+    const { rows } = await superuserQuery<{ user_id: string }>(
+      `select m.user_id from public.workspace_members m where m.workspace_id = $1`,
+      [guest.workspaceId],
+    );
+    await superuserQuery(
+      `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'guest')`,
+      [alice.workspaceId, rows[0]!.user_id],
+    );
+    const read = ok(
+      await gql(guest, `query ($ws: UUID!, $id: UUID!) { task(workspaceId: $ws, id: $id) { title } }`, {
+        ws: alice.workspaceId,
+        id: aliceTask.id,
+      }),
+    );
+    assert.deepEqual(read.task, { title: 'Alice secret' });
+
+    const create = await gql(guest, CREATE_TASK, { task: { workspaceId: alice.workspaceId, title: 'Guest was here' } });
+    assert.equal(create.body.errors?.[0]?.extensions?.code, 'FORBIDDEN', create.text);
+    const update = await gql(
+      guest,
+      `mutation ($ws: UUID!, $id: UUID!) { updateTask(input: { workspaceId: $ws, id: $id, patch: { title: "guest edit" } }) { task { id } } }`,
+      { ws: alice.workspaceId, id: aliceTask.id },
+    );
+    assert.equal((update.body.data?.updateTask as { task: unknown } | null)?.task ?? null, null, update.text);
+    assert.equal(await taskTitleAsOwner(aliceTask.id), 'Alice secret');
+  });
+
   test('anonymous callers get a permission error and no rows', async () => {
     const reply = await gql(undefined, '{ tasks { nodes { title } } }');
     assert.equal(reply.status, 200);
