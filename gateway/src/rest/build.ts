@@ -72,6 +72,11 @@ const TEXTUAL = new Set(['text', 'varchar', 'bpchar', 'citext', 'name']);
 function resolveField(b: Builder, rel: Relation | null, alias: string, field: Field): Resolved {
   const column = rel?.columns.get(field.name);
   if (rel && !column) throw columnNotFound(rel, field.name);
+  if (field.json.length && column && column.udt !== 'json' && column.udt !== 'jsonb') {
+    throw new ApiError(400, '42883', `operator does not exist: ${column.type} ${field.json[0]?.arrow} unknown`, {
+      hint: `'${field.name}' is not a json or jsonb column: the -> and ->> operators need one.`,
+    });
+  }
   let expr = `${alias}.${ident(field.name)}`;
   let type = column?.type ?? 'text';
   for (const step of field.json) {

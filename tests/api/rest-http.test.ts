@@ -1,0 +1,723 @@
+// The REST engine over raw HTTP, for what supabase-js cannot express or does not show:
+// the OpenAPI document, Range/Content-Range and statuses, the single-object media type,
+// profiles, Prefer/Location/Preference-Applied, CSV, PUT, RPC by GET, PostgREST's error
+// shapes, refusals of unfiltered writes, schema reloads on NOTIFY, tenancy between two
+// users, and a matrix of hostile requests that must all end in a 4xx (never a 500, never
+// another workspace's data).
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { closeServices } from '../../lib/services.ts';
+import { superuserQuery } from '../support/db.ts';
+import { accessToken, cookiesFrom, signUp, startGateway, uniqueEmail, type TestGateway } from '../support/gateway.ts';
+
+let gw: TestGateway;
+
+type User = { token: string; workspaceId: string };
+let alice: User;
+let bob: User;
+
+// Alice's data; Bob must never see any of it. The marker makes leaks easy to spot.
+const SECRET = `alice-secret-${randomUUID()}`;
+const ids = {
+  project: randomUUID(),
+  emptyProject: randomUUID(),
+  tasks: [randomUUID(), randomUUID(), randomUUID(), randomUUID()],
+  label: randomUUID(),
+  bobTask: randomUUID(),
+  bobLabel: randomUUID(),
+};
+
+type Res = { status: number; headers: Headers; text: string; json: unknown };
+
+async function call(
+  method: string,
+  path: string,
+  { user, body, headers = {} }: { user?: User | null; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Res> {
+  const h: Record<string, string> = { ...headers };
+  if (user) h.authorization = `Bearer ${user.token}`;
+  let payload: string | undefined;
+  if (body !== undefined) {
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+    h['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${gw.url}/rest/v1${path}`, { method, headers: h, body: payload });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+function assertError(res: Res, status: number, code: string) {
+  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status}: ${res.text}`);
+  const body = res.json as Record<string, unknown>;
+  assert.deepEqual(Object.keys(body).sort(), ['code', 'details', 'hint', 'message']);
+  assert.equal(body.code, code, res.text);
+  assert.equal(typeof body.message, 'string');
+  return body as { code: string; message: string; details: string | null; hint: string | null };
+}
+
+async function newUser(prefix: string): Promise<User> {
+  const res = await signUp(gw.url, uniqueEmail(prefix));
+  assert.equal(res.status, 200);
+  const token = await accessToken(gw.url, cookiesFrom(res));
+  const user = { token, workspaceId: '' };
+  const ws = await call('GET', '/workspaces?select=id&kind=eq.personal', { user });
+  assert.equal(ws.status, 200, ws.text);
+  user.workspaceId = (ws.json as { id: string }[])[0]?.id as string;
+  assert.ok(user.workspaceId);
+  return user;
+}
+
+before(async () => {
+  gw = await startGateway();
+  alice = await newUser('rest-alice');
+  bob = await newUser('rest-bob');
+  const ws = alice.workspaceId;
+  const seed = [
+    call('POST', '/projects', {
+      user: alice,
+      body: [
+        { workspace_id: ws, id: ids.project, name: 'Garden', position: 1 },
+        { workspace_id: ws, id: ids.emptyProject, name: 'Empty', position: 2 },
+      ],
+    }),
+  ];
+  assert.equal((await seed[0])?.status, 201);
+  const tasks = await call('POST', '/tasks', {
+    user: alice,
+    body: [
+      {
+        workspace_id: ws,
+        id: ids.tasks[0],
+        title: 'Plan the garden party',
+        notes: SECRET,
+        priority: 1,
+        position: 1,
+        project_id: ids.project,
+      },
+      {
+        workspace_id: ws,
+        id: ids.tasks[1],
+        title: 'Water the garden',
+        notes: SECRET,
+        priority: 2,
+        position: 2,
+        project_id: ids.project,
+      },
+      {
+        workspace_id: ws,
+        id: ids.tasks[2],
+        title: 'Call mum',
+        notes: SECRET,
+        priority: 3,
+        position: 3,
+        project_id: null,
+      },
+      {
+        workspace_id: ws,
+        id: ids.tasks[3],
+        title: 'Buy seeds, "heirloom"',
+        notes: SECRET,
+        priority: 4,
+        position: 4,
+        project_id: ids.project,
+      },
+    ],
+  });
+  assert.equal(tasks.status, 201, tasks.text);
+  assert.equal(
+    (await call('POST', '/labels', { user: alice, body: { workspace_id: ws, id: ids.label, name: 'outdoor' } })).status,
+    201,
+  );
+  assert.equal(
+    (
+      await call('POST', '/task_labels', {
+        user: alice,
+        body: { workspace_id: ws, task_id: ids.tasks[0], label_id: ids.label },
+      })
+    ).status,
+    201,
+  );
+  const bobSeed = await call('POST', '/tasks', {
+    user: bob,
+    body: { workspace_id: bob.workspaceId, id: ids.bobTask, title: 'Bob fixes the garden shed' },
+  });
+  assert.equal(bobSeed.status, 201, bobSeed.text);
+  assert.equal(
+    (
+      await call('POST', '/labels', {
+        user: bob,
+        body: { workspace_id: bob.workspaceId, id: ids.bobLabel, name: 'bob' },
+      })
+    ).status,
+    201,
+  );
+});
+
+after(async () => {
+  await gw.close();
+  await closeServices();
+});
+
+describe('OpenAPI', () => {
+  test('GET / describes tables and functions with their comments, as Swagger 2.0', async () => {
+    const res = await call('GET', '/', { user: alice });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /application\/openapi\+json/);
+    const doc = res.json as {
+      swagger: string;
+      basePath: string;
+      paths: Record<string, Record<string, { summary?: string }>>;
+      definitions: Record<
+        string,
+        {
+          description?: string;
+          required: string[];
+          properties: Record<string, { format: string; description?: string }>;
+        }
+      >;
+    };
+    assert.equal(doc.swagger, '2.0');
+    assert.equal(doc.basePath, '/rest/v1');
+    assert.ok(
+      doc.paths['/tasks']?.get && doc.paths['/tasks'].post && doc.paths['/tasks'].patch && doc.paths['/tasks'].delete,
+    );
+    assert.match(doc.paths['/rpc/search_tasks']?.get?.summary ?? '', /Live tasks/);
+    assert.ok(!doc.paths['/rpc/complete_task']?.get, 'a volatile function is documented for POST only');
+    assert.equal(doc.definitions.tasks?.properties.priority?.format, 'smallint');
+    assert.match(doc.definitions.tasks?.properties.priority?.description ?? '', /highest/);
+    assert.ok(doc.definitions.tasks?.required.includes('title'));
+    assert.ok(!doc.definitions.tasks?.required.includes('id'), 'a column with a default is not required');
+  });
+
+  test('anon sees no table it has no privilege on', async () => {
+    const res = await call('GET', '/');
+    assert.equal(res.status, 200);
+    const doc = res.json as { paths: Record<string, unknown> };
+    assert.ok(!('/tasks' in doc.paths));
+    assert.ok(!('/rpc/search_tasks' in doc.paths));
+  });
+
+  test('an Accept the document cannot satisfy is 406', async () => {
+    assertError(await call('GET', '/', { user: alice, headers: { accept: 'text/html' } }), 406, 'PGRST107');
+  });
+});
+
+describe('Range, Content-Range and counts', () => {
+  test('a Range header pages; the total is * unless counted', async () => {
+    const res = await call('GET', '/tasks?select=title&order=position', {
+      user: alice,
+      headers: { range: '0-1', 'range-unit': 'items' },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-range'), '0-1/*');
+    assert.deepEqual(res.json, [{ title: 'Plan the garden party' }, { title: 'Water the garden' }]);
+  });
+
+  test('with count=exact a partial page is 206 and names the total', async () => {
+    const res = await call('GET', '/tasks?select=title&order=position', {
+      user: alice,
+      headers: { range: '1-2', prefer: 'count=exact' },
+    });
+    assert.equal(res.status, 206);
+    assert.equal(res.headers.get('content-range'), '1-2/4');
+    assert.equal(res.headers.get('preference-applied'), 'count=exact');
+    assert.deepEqual(res.json, [{ title: 'Water the garden' }, { title: 'Call mum' }]);
+    const whole = await call('GET', '/tasks?select=id', { user: alice, headers: { prefer: 'count=exact' } });
+    assert.equal(whole.status, 200);
+    assert.equal(whole.headers.get('content-range'), '0-3/4');
+  });
+
+  test('limit/offset work like Range; an empty result is */0 counted and */* otherwise', async () => {
+    const page = await call('GET', '/tasks?select=title&order=position&limit=1&offset=3', { user: alice });
+    assert.equal(page.headers.get('content-range'), '3-3/*');
+    assert.deepEqual(page.json, [{ title: 'Buy seeds, "heirloom"' }]);
+    const none = await call('GET', '/tasks?title=eq.nothing', { user: alice, headers: { prefer: 'count=exact' } });
+    assert.equal(none.status, 200);
+    assert.equal(none.headers.get('content-range'), '*/0');
+    assert.deepEqual(none.json, []);
+    const uncounted = await call('GET', '/tasks?title=eq.nothing', { user: alice });
+    assert.equal(uncounted.headers.get('content-range'), '*/*');
+  });
+
+  test('a range past the counted total is 416; an inverted Range header too', async () => {
+    const past = await call('GET', '/tasks?offset=10', { user: alice, headers: { prefer: 'count=exact' } });
+    const error = assertError(past, 416, 'PGRST103');
+    assert.match(String(error.details), /offset of 10.*only 4 rows/);
+    assertError(await call('GET', '/tasks', { user: alice, headers: { range: '5-2' } }), 416, 'PGRST103');
+  });
+
+  test('count=planned answers with an estimate; HEAD answers headers only', async () => {
+    const planned = await call('GET', '/tasks?select=id', { user: alice, headers: { prefer: 'count=planned' } });
+    assert.ok([200, 206].includes(planned.status));
+    assert.match(planned.headers.get('content-range') ?? '', /^0-3\/\d+$/);
+    const head = await call('HEAD', '/tasks', { user: alice, headers: { prefer: 'count=exact' } });
+    assert.equal(head.status, 200);
+    assert.equal(head.text, '');
+    assert.equal(head.headers.get('content-range'), '0-3/4');
+  });
+});
+
+describe('media types', () => {
+  test('application/vnd.pgrst.object+json returns one object, 406 for zero or several rows', async () => {
+    const accept = { accept: 'application/vnd.pgrst.object+json' };
+    const one = await call('GET', `/tasks?select=title&id=eq.${ids.tasks[0]}`, { user: alice, headers: accept });
+    assert.equal(one.status, 200);
+    assert.match(one.headers.get('content-type') ?? '', /vnd\.pgrst\.object\+json/);
+    assert.deepEqual(one.json, { title: 'Plan the garden party' });
+    const none = assertError(
+      await call('GET', '/tasks?title=eq.none', { user: alice, headers: accept }),
+      406,
+      'PGRST116',
+    );
+    assert.equal(none.details, 'The result contains 0 rows');
+    const many = assertError(await call('GET', '/tasks', { user: alice, headers: accept }), 406, 'PGRST116');
+    assert.equal(many.details, 'The result contains 4 rows');
+  });
+
+  test('a write asked for one object rolls back when it touched several rows', async () => {
+    const res = await call('PATCH', `/tasks?project_id=eq.${ids.project}`, {
+      user: alice,
+      body: { priority: 1 },
+      headers: { accept: 'application/vnd.pgrst.object+json', prefer: 'return=representation' },
+    });
+    assertError(res, 406, 'PGRST116');
+    const after = await call('GET', `/tasks?select=priority&id=eq.${ids.tasks[1]}`, { user: alice });
+    assert.deepEqual(after.json, [{ priority: 2 }], 'the update was rolled back');
+  });
+
+  test('text/csv renders rows as CSV; an unknown Accept is 406', async () => {
+    const res = await call('GET', '/tasks?select=title,priority&order=position&limit=4', {
+      user: alice,
+      headers: { accept: 'text/csv' },
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/csv/);
+    assert.equal(
+      res.text,
+      'title,priority\nPlan the garden party,1\nWater the garden,2\nCall mum,3\n"Buy seeds, ""heirloom""",4',
+    );
+    assertError(await call('GET', '/tasks', { user: alice, headers: { accept: 'application/xml' } }), 406, 'PGRST107');
+  });
+});
+
+describe('profiles', () => {
+  test('Accept-Profile / Content-Profile choose among exposed schemas only', async () => {
+    assert.equal(
+      (await call('GET', '/tasks?select=id', { user: alice, headers: { 'accept-profile': 'public' } })).status,
+      200,
+    );
+    const read = assertError(
+      await call('GET', '/users', { user: alice, headers: { 'accept-profile': 'identity' } }),
+      406,
+      'PGRST106',
+    );
+    assert.match(String(read.hint), /public/);
+    assertError(
+      await call('POST', '/api_key_secrets', { user: alice, body: {}, headers: { 'content-profile': 'private' } }),
+      406,
+      'PGRST106',
+    );
+  });
+});
+
+describe('embedding beyond supabase-js', () => {
+  test('spread a to-one embed into the parent and order by an embedded column', async () => {
+    const res = await call(
+      'GET',
+      '/tasks?select=title,...projects(project:name)&project_id=not.is.null&order=position',
+      {
+        user: alice,
+      },
+    );
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json, [
+      { title: 'Plan the garden party', project: 'Garden' },
+      { title: 'Water the garden', project: 'Garden' },
+      { title: 'Buy seeds, "heirloom"', project: 'Garden' },
+    ]);
+    const ordered = await call(
+      'GET',
+      '/tasks?select=title,projects(name)&order=projects(name).desc.nullslast,position&limit=2',
+      {
+        user: alice,
+      },
+    );
+    assert.equal(ordered.status, 200, ordered.text);
+    assert.deepEqual(ordered.json, [
+      { title: 'Plan the garden party', projects: { name: 'Garden' } },
+      { title: 'Water the garden', projects: { name: 'Garden' } },
+    ]);
+  });
+
+  test('null filtering on an embed keeps only parents with (or without) related rows', async () => {
+    const withTasks = await call('GET', '/projects?select=name,tasks(id)&tasks=not.is.null', { user: alice });
+    assert.deepEqual(
+      (withTasks.json as { name: string }[]).map((p) => p.name),
+      ['Garden'],
+    );
+    const without = await call('GET', '/projects?select=name,tasks(id)&tasks=is.null', { user: alice });
+    assert.deepEqual(
+      (without.json as { name: string }[]).map((p) => p.name),
+      ['Empty'],
+    );
+  });
+
+  test('a filter on an embed that is not selected is PGRST108', async () => {
+    assertError(await call('GET', '/projects?select=name&tasks.title=eq.x', { user: alice }), 400, 'PGRST108');
+  });
+});
+
+describe('writes', () => {
+  test('return=headers-only answers 201 with a Location; minimal with no body', async () => {
+    const id = randomUUID();
+    const res = await call('POST', '/tasks', {
+      user: alice,
+      body: { workspace_id: alice.workspaceId, id, title: 'Located' },
+      headers: { prefer: 'return=headers-only' },
+    });
+    assert.equal(res.status, 201);
+    assert.equal(res.text, '');
+    assert.equal(res.headers.get('location'), `/tasks?workspace_id=eq.${alice.workspaceId}&id=eq.${id}`);
+    assert.equal(res.headers.get('preference-applied'), 'return=headers-only');
+    const minimal = await call('POST', '/tasks', {
+      user: alice,
+      body: { workspace_id: alice.workspaceId, title: 'Quiet' },
+      headers: { prefer: 'return=minimal' },
+    });
+    assert.equal(minimal.status, 201);
+    assert.equal(minimal.text, '');
+    assert.equal(minimal.headers.get('location'), null);
+    const cleanup = await call('DELETE', `/tasks?title=in.(Located,Quiet)`, {
+      user: alice,
+      headers: { prefer: 'return=representation,count=exact' },
+    });
+    assert.equal(cleanup.status, 200);
+    assert.equal(cleanup.headers.get('content-range'), '*/2');
+    assert.equal((cleanup.json as unknown[]).length, 2);
+  });
+
+  test('missing=default fills absent keys with column defaults; columns= picks the keys', async () => {
+    const res = await call('POST', '/tasks?columns=workspace_id,title,priority&select=title,priority,notes', {
+      user: alice,
+      body: [
+        { workspace_id: alice.workspaceId, title: 'Defaulted', ignored: 'x' },
+        { workspace_id: alice.workspaceId, title: 'Prioritised', priority: 1 },
+      ],
+      headers: { prefer: 'return=representation,missing=default' },
+    });
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(res.json, [
+      { title: 'Defaulted', priority: 4, notes: '' },
+      { title: 'Prioritised', priority: 1, notes: '' },
+    ]);
+    assert.match(res.headers.get('preference-applied') ?? '', /missing=default/);
+    await call('DELETE', '/tasks?title=in.(Defaulted,Prioritised)', { user: alice });
+  });
+
+  test('objects of a bulk insert must share their keys without columns=', async () => {
+    assertError(
+      await call('POST', '/tasks', {
+        user: alice,
+        body: [{ workspace_id: alice.workspaceId, title: 'a' }, { title: 'b' }],
+      }),
+      400,
+      'PGRST102',
+    );
+  });
+
+  test('PUT names one row by its whole primary key; like PostgREST it sets every column', async () => {
+    const id = randomUUID();
+    const path = `/labels?workspace_id=eq.${alice.workspaceId}&id=eq.${id}`;
+    const body = { workspace_id: alice.workspaceId, id, name: 'put-label', color: 'blue' };
+    assertError(await call('PUT', `/labels?id=eq.${id}`, { user: alice, body }), 405, 'PGRST105');
+    assertError(await call('PUT', path, { user: alice, body: { ...body, id: randomUUID() } }), 400, 'PGRST115');
+    // PostgREST's PUT is an upsert whose DO UPDATE sets the key columns too; the column
+    // grants keep workspace_id and id immutable, so the database refuses it.
+    assertError(await call('PUT', path, { user: alice, body }), 403, '42501');
+    const none = await call('GET', `/labels?id=eq.${id}`, { user: alice });
+    assert.deepEqual(none.json, []);
+  });
+
+  test('on_conflict with ignore-duplicates skips existing rows', async () => {
+    const res = await call('POST', '/task_labels?on_conflict=workspace_id,task_id,label_id', {
+      user: alice,
+      body: [
+        { workspace_id: alice.workspaceId, task_id: ids.tasks[0], label_id: ids.label },
+        { workspace_id: alice.workspaceId, task_id: ids.tasks[1], label_id: ids.label },
+      ],
+      headers: { prefer: 'return=representation,resolution=ignore-duplicates' },
+    });
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(
+      (res.json as { task_id: string }[]).map((r) => r.task_id),
+      [ids.tasks[1]],
+    );
+    assert.match(res.headers.get('preference-applied') ?? '', /resolution=ignore-duplicates/);
+    await call('DELETE', `/task_labels?task_id=eq.${ids.tasks[1]}`, { user: alice });
+  });
+
+  test('unfiltered PATCH and DELETE are refused (21000), also with only a limit', async () => {
+    const patch = assertError(await call('PATCH', '/tasks', { user: alice, body: { priority: 1 } }), 400, '21000');
+    assert.match(patch.message, /UPDATE requires a WHERE clause/);
+    assertError(await call('PATCH', '/tasks?limit=1', { user: alice, body: { priority: 1 } }), 400, '21000');
+    assertError(await call('DELETE', '/tasks', { user: alice }), 400, '21000');
+    assertError(await call('DELETE', '/tasks?limit=1&order=position', { user: alice }), 400, '21000');
+    const count = await call('GET', '/tasks?select=priority&order=position', { user: alice });
+    assert.deepEqual(count.json, [{ priority: 1 }, { priority: 2 }, { priority: 3 }, { priority: 4 }]);
+  });
+
+  test('PATCH with a filter, order and limit changes only the first matching rows', async () => {
+    const res = await call('PATCH', `/tasks?project_id=eq.${ids.project}&order=position.desc&limit=1&select=title`, {
+      user: alice,
+      body: { notes: `${SECRET} edited` },
+      headers: { prefer: 'return=representation' },
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json, [{ title: 'Buy seeds, "heirloom"' }]);
+    await call('PATCH', `/tasks?id=eq.${ids.tasks[3]}`, { user: alice, body: { notes: SECRET } });
+  });
+
+  test('constraint violations: readable message, Postgres text in details', async () => {
+    const check = assertError(
+      await call('POST', '/tasks', { user: alice, body: { workspace_id: alice.workspaceId, title: 'x', priority: 9 } }),
+      400,
+      '23514',
+    );
+    assert.equal(check.message, 'Priority must be between 1 (highest) and 4.');
+    assert.match(String(check.details), /tasks_priority_range/);
+    const unique = assertError(
+      await call('POST', '/labels', { user: alice, body: { workspace_id: alice.workspaceId, name: 'OUTDOOR' } }),
+      409,
+      '23505',
+    );
+    assert.equal(unique.message, 'A label with this name already exists.');
+    assertError(
+      await call('POST', '/tasks', {
+        user: alice,
+        body: { workspace_id: alice.workspaceId, title: 'x', due_date: 'soon' },
+      }),
+      400,
+      '22007',
+    );
+  });
+});
+
+describe('RPC', () => {
+  test('GET passes arguments in the query string; the rest filters and orders', async () => {
+    const res = await call('GET', '/rpc/search_tasks?query=garden&select=title&order=title.desc&priority=lte.2', {
+      user: alice,
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json, [{ title: 'Water the garden' }, { title: 'Plan the garden party' }]);
+  });
+
+  test('POST completes a task and returns it as one object', async () => {
+    const res = await call('POST', '/rpc/complete_task', { user: alice, body: { task_id: ids.tasks[2] } });
+    assert.equal(res.status, 200, res.text);
+    const task = res.json as { id: string; status: string; completed_at: string | null };
+    assert.equal(task.id, ids.tasks[2]);
+    assert.equal(task.status, 'completed');
+    assert.ok(task.completed_at);
+    await call('PATCH', `/tasks?id=eq.${ids.tasks[2]}`, { user: alice, body: { status: 'open' } });
+  });
+
+  test('a volatile function cannot be called with GET; other verbs are 405', async () => {
+    assert.equal((await call('GET', `/rpc/complete_task?task_id=${ids.tasks[2]}`, { user: alice })).status, 405);
+    assertError(await call('DELETE', '/rpc/search_tasks', { user: alice }), 405, 'PGRST101');
+  });
+
+  test('a missing required argument or an unknown function is PGRST202', async () => {
+    assertError(await call('POST', '/rpc/complete_task', { user: alice, body: {} }), 404, 'PGRST202');
+    assertError(await call('POST', '/rpc/drop_everything', { user: alice, body: {} }), 404, 'PGRST202');
+  });
+
+  test('a wrongly typed argument is 400', async () => {
+    assertError(await call('POST', '/rpc/complete_task', { user: alice, body: { task_id: 'nope' } }), 400, '22P02');
+  });
+
+  test('anon may not execute: 401 with 42501', async () => {
+    assertError(await call('POST', '/rpc/search_tasks', { body: { query: 'garden' } }), 401, '42501');
+    assertError(await call('GET', '/tasks'), 401, '42501');
+  });
+});
+
+describe('cross-tenant', () => {
+  const leaks = (res: Res) => res.text.includes(SECRET) || ids.tasks.some((id) => res.text.includes(id));
+
+  test("Bob reads none of Alice's rows, by id, by filter or by embedding", async () => {
+    const requests = [
+      `/tasks?id=eq.${ids.tasks[0]}`,
+      `/tasks?workspace_id=eq.${alice.workspaceId}`,
+      `/tasks?notes=eq.${SECRET}`,
+      `/projects?select=*,tasks(*)`,
+      `/workspaces?select=*,tasks(*),projects(*)`,
+      `/labels?select=*,tasks(*)`,
+      `/tasks?select=*,projects!inner(*)&projects.id=eq.${ids.project}`,
+      `/task_labels?select=*,tasks(*),labels(*)`,
+      `/rpc/search_tasks?query=garden`,
+    ];
+    for (const path of requests) {
+      const res = await call('GET', path, { user: bob });
+      assert.equal(res.status, 200, `${path}: ${res.text}`);
+      assert.ok(!leaks(res), `${path} leaked Alice's data: ${res.text}`);
+    }
+    const search = await call('GET', '/rpc/search_tasks?query=garden&select=title', { user: bob });
+    assert.deepEqual(search.json, [{ title: 'Bob fixes the garden shed' }]);
+  });
+
+  test("Bob cannot insert into Alice's workspace or link across workspaces", async () => {
+    assertError(
+      await call('POST', '/tasks', { user: bob, body: { workspace_id: alice.workspaceId, title: 'Intruder' } }),
+      403,
+      '42501',
+    );
+    const link = await call('POST', '/task_labels', {
+      user: bob,
+      body: { workspace_id: bob.workspaceId, task_id: ids.bobTask, label_id: ids.label },
+    });
+    assert.ok([403, 409].includes(link.status), link.text);
+    assert.ok(!leaks(link));
+    const upsert = await call('POST', '/tasks?on_conflict=workspace_id,id', {
+      user: bob,
+      body: { workspace_id: alice.workspaceId, id: ids.tasks[0], title: 'Hijacked' },
+      headers: { prefer: 'resolution=merge-duplicates' },
+    });
+    assert.ok([401, 403].includes(upsert.status), upsert.text);
+  });
+
+  test("Bob's PATCH, DELETE and RPC on Alice's ids change nothing", async () => {
+    const patch = await call('PATCH', `/tasks?id=eq.${ids.tasks[0]}`, {
+      user: bob,
+      body: { title: 'Hijacked' },
+      headers: { prefer: 'return=representation' },
+    });
+    assert.equal(patch.status, 200);
+    assert.deepEqual(patch.json, []);
+    const del = await call('DELETE', `/tasks?id=eq.${ids.tasks[0]}`, {
+      user: bob,
+      headers: { prefer: 'return=representation' },
+    });
+    assert.deepEqual(del.json, []);
+    assertError(await call('POST', '/rpc/complete_task', { user: bob, body: { task_id: ids.tasks[0] } }), 404, 'PT404');
+    const still = await call('GET', `/tasks?select=title,status&id=eq.${ids.tasks[0]}`, { user: alice });
+    assert.deepEqual(still.json, [{ title: 'Plan the garden party', status: 'open' }]);
+  });
+});
+
+describe('hostile input', () => {
+  const deep = `${'tasks('.repeat(50)}id${')'.repeat(50)}`;
+  const cases: [string, string, { body?: unknown; headers?: Record<string, string> }?][] = [
+    ['GET', '/tasks?select=id;drop table tasks'],
+    ['GET', `/tasks?select=${encodeURIComponent('id,"title"--')}`],
+    ['GET', `/tasks?select=${encodeURIComponent('id/*x*/')}`],
+    ['GET', `/tasks?${encodeURIComponent('title;--')}=eq.x`],
+    ['GET', `/tasks?${encodeURIComponent('title/**/')}=eq.x`],
+    ['GET', `/tasks?title=eq.${encodeURIComponent("'; delete from tasks; --")}&id=eq.${ids.tasks[0]}x`],
+    ['GET', `/tasks?priority=eq.${encodeURIComponent('1 or 1=1')}`],
+    ['GET', `/tasks?priority=in.(${encodeURIComponent('1);drop table tasks;--')})`],
+    ['GET', '/tasks?title=nope.x'],
+    ['GET', '/tasks?title=eq'],
+    ['GET', '/tasks?or=(title.eq.x'],
+    ['GET', '/tasks?or=title.eq.x'],
+    ['GET', '/tasks?and=(or(and(title.eq.x)'],
+    ['GET', '/tasks?title=fts(english);drop).x'],
+    ['GET', `/tasks?title=fts(${encodeURIComponent("english'--")}).x`],
+    ['GET', '/tasks?order=title;drop'],
+    ['GET', '/tasks?order=title.up'],
+    ['GET', '/tasks?limit=ten'],
+    ['GET', '/tasks?offset=-5'],
+    ['GET', '/tasks?select=title::text;drop'],
+    ['GET', '/tasks?select=title::regclass'],
+    ['GET', `/tasks?select=${deep}`],
+    ['GET', '/tasks?select=id,workspaces!nope(*)'],
+    ['GET', '/no_such_table'],
+    ['GET', '/tasks/extra/segments'],
+    ['GET', `/tasks?title=eq.${'x'.repeat(9000)}`],
+    ['GET', '/tasks?priority=cs.{1}'],
+    ['GET', '/tasks?title=is.maybe'],
+    ['GET', '/tasks?select=title->>x'],
+    ['POST', '/tasks', { body: '{"title": "unterminated' }],
+    ['POST', '/tasks', { body: '[1, 2, 3]' }],
+    ['POST', '/tasks', { body: '"just a string"' }],
+    ['POST', '/tasks', { body: '' }],
+    ['POST', '/tasks', { body: { 'title"; drop table tasks; --': 'x' } }],
+    ['POST', '/tasks', { body: { workspace_id: 'not-a-uuid', title: 'x' } }],
+    ['POST', '/tasks', { body: 'title=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+    ['POST', '/tasks', { body: 'title\nx', headers: { 'content-type': 'text/csv' } }],
+    ['POST', '/tasks', { body: 'x'.repeat(10 * 1024 * 1024) }],
+    ['PATCH', `/tasks?id=eq.${ids.tasks[0]}`, { body: '[{"title": "x"}]' }],
+    ['PATCH', `/tasks?id=eq.${ids.tasks[0]}`, { body: { workspace_id: randomUUID() } }],
+    ['DELETE', `/tasks?id=eq.${encodeURIComponent("x' or '1'='1")}`],
+    ['POST', '/rpc/search_tasks', { body: { query: 'x', extra: "'; drop" } }],
+    ['POST', '/rpc/search_tasks', { body: '[]' }],
+    ['GET', '/rpc/search_tasks?query=garden&title;drop=eq.x'],
+    ['PURGE', '/tasks'],
+  ];
+
+  for (const [method, path, opts = {}] of cases) {
+    test(`${method} ${path.slice(0, 80)} → 4xx`, async () => {
+      const res = await call(method, path, { user: bob, ...opts });
+      assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}: ${res.text.slice(0, 300)}`);
+      assert.ok(!res.text.includes(SECRET), 'no foreign data');
+      assert.doesNotMatch(res.text, /select .* from|"_\d+"|json_agg|\$\d+::/i, 'no SQL of ours in the error');
+      if (res.json) {
+        const body = res.json as Record<string, unknown>;
+        assert.equal(typeof body.code, 'string');
+        assert.equal(typeof body.message, 'string');
+      }
+    });
+  }
+
+  test('the 10 MB body is refused by the pipeline with 413', async () => {
+    const res = await call('POST', '/tasks', { user: bob, body: 'x'.repeat(10 * 1024 * 1024) });
+    assert.equal(res.status, 413);
+  });
+
+  test("nothing above changed Alice's tasks", async () => {
+    const res = await call('GET', '/tasks?select=title&order=position', { user: alice });
+    assert.deepEqual(res.json, [
+      { title: 'Plan the garden party' },
+      { title: 'Water the garden' },
+      { title: 'Call mum' },
+      { title: 'Buy seeds, "heirloom"' },
+    ]);
+  });
+});
+
+describe('schema cache', () => {
+  test('NOTIFY pgrst reloads the cache, also after the listening connection was killed', async () => {
+    const name = `rest_reload_probe_${randomUUID().slice(0, 8)}`;
+    const path = `/rpc/${name}`;
+    assertError(await call('POST', path, { user: alice, body: {} }), 404, 'PGRST202');
+    await superuserQuery(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+       where application_name = 'taskmaster-rest-listen' and datname = current_database()`,
+    );
+    try {
+      await superuserQuery(
+        `create function public.${name}() returns int language sql stable as 'select 42';
+         grant execute on function public.${name}() to authenticated;`,
+      );
+      // The listener reconnects and reloads; NOTIFY until the function is visible.
+      let res: Res | undefined;
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        await superuserQuery(`notify pgrst, 'reload schema'`);
+        res = await call('POST', path, { user: alice, body: {} });
+        if (res.status === 200) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(res?.status, 200, res?.text);
+      assert.equal(res?.text, '42');
+    } finally {
+      await superuserQuery(`drop function if exists public.${name}()`);
+      await superuserQuery(`notify pgrst, 'reload schema'`);
+    }
+  });
+});
