@@ -51,7 +51,8 @@ describe('scalar functions', () => {
   test('a function the anon role may not execute is a 401 with 42501', async () => {
     const anon = supabaseClient(gw.url);
     const res = await anon.rpc('my_personal_workspace_id');
-    assertPgrstError(res, 401, '42501');
+    const error = assertPgrstError(res, 401, '42501');
+    assert.equal(error.message, 'permission denied for function my_personal_workspace_id');
   });
 });
 
@@ -136,10 +137,66 @@ describe('set-returning functions (search_tasks)', () => {
   });
 });
 
+describe('a function returning one row (complete_task)', () => {
+  async function newTask(fields: Record<string, unknown> = {}) {
+    const res = await alice.db
+      .from('tasks')
+      .insert({ workspace_id: alice.workspaceId, title: 'To complete', ...fields })
+      .select('id')
+      .single();
+    assertOk(res, 201);
+    return (res.data as { id: string }).id;
+  }
+
+  test('returns the row as one object, and the table shows the change', async () => {
+    const id = await newTask();
+    const res = await alice.db.rpc('complete_task', { task_id: id });
+    assertOk(res);
+    const row = res.data as { id: string; status: string; completed_at: string | null };
+    assert.equal(row.id, id);
+    assert.equal(row.status, 'completed');
+    assert.ok(row.completed_at && !Number.isNaN(Date.parse(row.completed_at)));
+
+    const again = await alice.db.rpc('complete_task', { task_id: id }).select('status,completed_at');
+    assertOk(again);
+    assert.deepEqual(again.data, { status: 'completed', completed_at: row.completed_at }, 'stamped once');
+
+    const stored = await alice.db.from('tasks').select('status').eq('id', id).single();
+    assertOk(stored);
+    assert.deepEqual(stored.data, { status: 'completed' });
+  });
+
+  test("an unknown or trashed task is a 404 with the function's PT404", async () => {
+    const unknown = await alice.db.rpc('complete_task', { task_id: '00000000-0000-4000-8000-000000000000' });
+    const error = assertPgrstError(unknown, 404, 'PT404');
+    assert.equal(error.message, 'Task not found');
+
+    const trashed = await newTask({ deleted_at: '2026-11-01T00:00:00Z' });
+    const res = await alice.db.rpc('complete_task', { task_id: trashed });
+    assertPgrstError(res, 404, 'PT404');
+    const stored = await alice.db.from('tasks').select('status').eq('id', trashed).single();
+    assert.deepEqual(stored.data, { status: 'open' });
+  });
+
+  test('an argument of the wrong type is a 400 with 22P02', async () => {
+    const res = await alice.db.rpc('complete_task', { task_id: 'not-a-uuid' });
+    assertPgrstError(res, 400, '22P02');
+  });
+
+  test('GET runs the function read-only, so a volatile write is refused (25006, 405)', async () => {
+    const id = await newTask();
+    const res = await alice.db.rpc('complete_task', { task_id: id }, { get: true });
+    assertPgrstError(res, 405, '25006');
+    const stored = await alice.db.from('tasks').select('status').eq('id', id).single();
+    assert.deepEqual(stored.data, { status: 'open' });
+  });
+});
+
 describe('errors', () => {
   test('an unknown function is a 404 with PGRST202', async () => {
     const res = await alice.db.rpc('no_such_function', { a: 1 });
-    assertPgrstError(res, 404, 'PGRST202');
+    const error = assertPgrstError(res, 404, 'PGRST202');
+    assert.equal(error.message, 'Could not find the function public.no_such_function(a) in the schema cache');
   });
 
   test('an unknown argument name is a 404 with PGRST202', async () => {
