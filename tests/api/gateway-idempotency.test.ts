@@ -5,13 +5,10 @@
 // the write-once guarantee is proven against the real REST engine and the tasks table.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { json, type ApiContext, type ApiHandler } from '../../gateway/src/api/types.ts';
-import { createGateway } from '../../gateway/src/server.ts';
-import { closeServices, services } from '../../lib/services.ts';
+import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import type { TestGateway } from '../support/gateway.ts';
 import { gate, newUser, startApiGateway, until, type TestUser } from './gateway-support.ts';
@@ -202,23 +199,16 @@ describe('Idempotency-Key (controllable engine)', () => {
 
   test('when the key store is unreachable the request is refused (503) and not performed', async () => {
     const broken = new pg.Pool({ connectionString: 'postgres://nobody:nothing@127.0.0.1:1/none', max: 1 });
-    const server = await createGateway({
-      services: { ...services(), servicePool: broken },
-      serveApp: false,
-      engines: { rest: dispatch },
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+    const dead = await startApiGateway({ api: { statePool: broken }, engines: { rest: dispatch } });
     try {
       engine = created;
       const n = calls.length;
-      const { port } = server.address() as AddressInfo;
-      const res = await post(alice, randomUUID(), { f: 1 }, { base: `http://127.0.0.1:${port}` });
+      const res = await post(alice, randomUUID(), { f: 1 }, { base: dead.url });
       assert.equal(res.status, 503);
+      assert.equal(((await res.json()) as { code: string }).code, 'TM503');
       assert.equal(calls.length, n);
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await dead.close();
       await broken.end();
     }
   });

@@ -4,13 +4,11 @@
 // fail-open when the limiter's database is unreachable.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
 import pg from 'pg';
 import { callerScope, createClientIp } from '../../gateway/src/api/caller-scope.ts';
-import { createGateway } from '../../gateway/src/server.ts';
 import { asUser } from '../../lib/db/as-user.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
@@ -163,22 +161,13 @@ describe('RateLimit fields', () => {
 
   test('when the limiter cannot reach the database the request proceeds (fail open)', async () => {
     const broken = new pg.Pool({ connectionString: 'postgres://nobody:nothing@127.0.0.1:1/none', max: 1 });
-    const server = await createGateway({
-      services: { ...services(), servicePool: broken },
-      serveApp: false,
-      api: { rateLimits: limits },
-      engines: { rest: engine },
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+    const dead = await startApiGateway({ api: { rateLimits: limits, statePool: broken }, engines: { rest: engine } });
     try {
-      const { port } = server.address() as { port: number };
-      const res = await fetch(`http://127.0.0.1:${port}/rest/v1/tasks`);
+      const res = await fetch(`${dead.url}/rest/v1/tasks`);
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('ratelimit'), null, 'no fields when the limit is unknown');
     } finally {
-      server.closeAllConnections();
-      server.close();
+      await dead.close();
       await broken.end();
     }
   });

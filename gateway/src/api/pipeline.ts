@@ -12,6 +12,7 @@
 // Engines never see credentials, only the resulting claims. Steps 1, 2, 4, 6, 8 live in
 // their own modules (cors, deprecation, rate-limit, idempotency, etag); this file is the flow.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type pg from 'pg';
 import { claimsForSession, createTokenVerifier, InvalidTokenError } from '../../../lib/auth/claims.ts';
 import type { Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
@@ -52,6 +53,11 @@ export type ApiOptions = {
   corsOrigins?: readonly string[];
   /** The clock for sunset decisions. */
   now?: () => Date;
+  /**
+   * Where rate-limit buckets and Idempotency-Key records live (default: the service pool).
+   * A deployment may point it at a pooler of its own; tests point it at a dead one.
+   */
+  statePool?: pg.Pool;
 };
 
 export type PipelineOptions = { services: Services } & ApiOptions;
@@ -66,8 +72,9 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
     publicUrl: svc.config.PUBLIC_URL,
     origins: options.corsOrigins ?? svc.config.CORS_ORIGINS,
   });
+  const statePool = options.statePool ?? svc.servicePool;
   const limiter = createRateLimiter({
-    pool: svc.servicePool,
+    pool: statePool,
     settings: {
       anon: svc.config.RATE_LIMIT_ANON_PER_MINUTE,
       user: svc.config.RATE_LIMIT_USER_PER_MINUTE,
@@ -76,7 +83,7 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
       ...options.rateLimits,
     },
   });
-  const idempotency = createIdempotencyStore({ pool: svc.servicePool });
+  const idempotency = createIdempotencyStore({ pool: statePool });
 
   async function resolveCaller(req: IncomingMessage): Promise<Caller> {
     const authorization = req.headers.authorization;
