@@ -69,6 +69,38 @@ describe('comparison operators', () => {
   });
 });
 
+describe('null semantics and literal values', () => {
+  test('neq and not.eq follow SQL: rows where the column is null do not match', async () => {
+    assert.deepEqual(await titlesWhere((q) => q.neq('due_date', '2026-12-01')), [RENT, PLUMBER]);
+    assert.deepEqual(await titlesWhere((q) => q.not('due_date', 'eq', '2026-12-01')), [RENT, PLUMBER]);
+  });
+
+  test('a timestamp with an offset survives the query string (+ is not a space)', async () => {
+    assert.deepEqual(await titlesWhere((q) => q.eq('due_at', '2026-12-02T00:59:59+01:00')), [MILK]);
+  });
+
+  test('a backslash escapes a LIKE wildcard, so % can be matched literally', async () => {
+    assert.deepEqual(await titlesWhere((q) => q.like('title', '%50\\%%')), [REVIEW]);
+    assert.deepEqual(await titlesWhere((q) => q.like('title', '%5\\%%')), []);
+  });
+
+  test('non-ASCII values round-trip through filters', async () => {
+    const id = (
+      await alice.db
+        .from('tasks')
+        .insert({ workspace_id: alice.workspaceId, title: 'Café ☕ für Zoë', priority: 4, position: 99 })
+        .select('id')
+        .single()
+    ).data as { id: string };
+    try {
+      assert.deepEqual(await titlesWhere((q) => q.eq('title', 'Café ☕ für Zoë')), ['Café ☕ für Zoë']);
+      assert.deepEqual(await titlesWhere((q) => q.ilike('title', 'CAFÉ%')), ['Café ☕ für Zoë']);
+    } finally {
+      assertOk(await alice.db.from('tasks').delete().eq('id', id.id), 204);
+    }
+  });
+});
+
 describe('pattern matching', () => {
   test('like is case-sensitive; % and * are both wildcards', async () => {
     assert.deepEqual(await titlesWhere((q) => q.like('title', '%rent%')), [RENT]);

@@ -325,6 +325,32 @@ describe('embedding', () => {
     assert.deepEqual(second.data, [{ name: 'Home', tasks: [{ title: 'Pay rent' }] }]);
   });
 
+  test('the same relation embedded twice under aliases, each filtered by its alias', async () => {
+    const res = await alice.db
+      .from('projects')
+      .select('name,urgent:tasks(title),later:tasks(title)')
+      .eq('id', seed.projects.work)
+      .eq('urgent.priority', 1)
+      .gt('later.priority', 1);
+    assertOk(res);
+    assert.deepEqual(res.data, [
+      {
+        name: 'Work',
+        urgent: [{ title: 'Write quarterly report' }],
+        later: [{ title: 'Review pull request (50%)' }],
+      },
+    ]);
+  });
+
+  test('columns inside an embed take aliases and casts too', async () => {
+    const res = await alice.db
+      .from('tasks')
+      .select('title,project:projects(label:name,pos:position::text)')
+      .eq('id', seed.tasks.report);
+    assertOk(res);
+    assert.deepEqual(res.data, [{ title: 'Write quarterly report', project: { label: 'Work', pos: '2' } }]);
+  });
+
   test('or() on an embedded resource filters its rows', async () => {
     const res = await alice.db
       .from('projects')

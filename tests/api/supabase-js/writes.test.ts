@@ -157,6 +157,104 @@ describe('insert', () => {
   });
 });
 
+describe('edge payloads', () => {
+  test('an empty array inserts nothing and answers []', async () => {
+    const before = await taskCount();
+    const res = await alice.db.from('tasks').insert([]).select();
+    assertOk(res, 201);
+    assert.deepEqual(res.data, []);
+    assert.equal(await taskCount(), before);
+  });
+
+  test('an empty object uses every default, so the required workspace_id is missing (23502)', async () => {
+    const res = await alice.db.from('tasks').insert({}).select();
+    assertPgrstError(res, 400, '23502');
+  });
+
+  test('an update with an empty object changes nothing and answers []', async () => {
+    const res = await alice.db.from('tasks').update({}).eq('id', seed.tasks.report).select('id');
+    assertOk(res);
+    assert.deepEqual(res.data, []);
+  });
+
+  test('dates, times and zones round-trip, and the generated due_at follows them', async () => {
+    const res = await alice.db
+      .from('tasks')
+      .insert({
+        workspace_id: alice.workspaceId,
+        title: 'Dentist',
+        due_date: '2026-12-24',
+        due_time: '09:30',
+        due_tz: 'Europe/Berlin',
+      })
+      .select('due_date,due_time,due_tz,due_at')
+      .single();
+    assertOk(res, 201);
+    const row = res.data as { due_date: string; due_time: string; due_tz: string; due_at: string };
+    assert.deepEqual(
+      { due_date: row.due_date, due_time: row.due_time, due_tz: row.due_tz },
+      { due_date: '2026-12-24', due_time: '09:30:00', due_tz: 'Europe/Berlin' },
+    );
+    assert.equal(new Date(row.due_at).toISOString(), '2026-12-24T08:30:00.000Z');
+  });
+
+  test('an impossible date is a 400 (22008), not a 500', async () => {
+    const res = await alice.db
+      .from('tasks')
+      .insert({ workspace_id: alice.workspaceId, title: 'x', due_date: '2026-02-30' });
+    assertPgrstError(res, 400, '22008');
+  });
+});
+
+describe('single() on writes', () => {
+  test('an update matching several rows with single() is a 406 and is rolled back', async () => {
+    const before = await alice.db.from('tasks').select('id,priority').order('id');
+    assertOk(before);
+    const res = await alice.db
+      .from('tasks')
+      .update({ notes: 'bulk-edited' })
+      .in('id', [seed.tasks.report, seed.tasks.plumber])
+      .select('id')
+      .single();
+    const error = assertPgrstError(res, 406, 'PGRST116');
+    assert.equal(error.details, 'The result contains 2 rows');
+    const edited = await alice.db.from('tasks').select('id').eq('notes', 'bulk-edited');
+    assertOk(edited);
+    assert.deepEqual(edited.data, []);
+  });
+
+  test('a bulk insert with single() is a 406 and inserts nothing', async () => {
+    const before = await taskCount();
+    const res = await alice.db
+      .from('tasks')
+      .insert([
+        { workspace_id: alice.workspaceId, title: 'Pair one' },
+        { workspace_id: alice.workspaceId, title: 'Pair two' },
+      ])
+      .select()
+      .single();
+    assertPgrstError(res, 406, 'PGRST116');
+    assert.equal(await taskCount(), before);
+  });
+
+  test('a delete matching nothing with single() is a 406', async () => {
+    const res = await alice.db.from('tasks').delete().eq('title', 'no such task').select().single();
+    const error = assertPgrstError(res, 406, 'PGRST116');
+    assert.equal(error.details, 'The result contains 0 rows');
+  });
+});
+
+describe('throwOnError', () => {
+  test('throwOnError() rejects with a PostgrestError carrying the code', async () => {
+    await assert.rejects(
+      async () => {
+        await alice.db.from('labels').insert({ workspace_id: alice.workspaceId, name: 'Urgent' }).throwOnError();
+      },
+      (error: Error & { code?: string }) => error.name === 'PostgrestError' && error.code === '23505',
+    );
+  });
+});
+
 describe('constraint violations', () => {
   test('a unique violation is a 409 with 23505 and a readable message', async () => {
     const res = await alice.db.from('labels').insert({ workspace_id: alice.workspaceId, name: 'URGENT' });
