@@ -220,6 +220,39 @@ describe('queries and mutations', () => {
     assert.equal(rows.length, 0);
   });
 
+  test('a connection without first/last returns a page of 100 with hasNextPage; totalCount counts all', async () => {
+    const tag = `bulk${Date.now()}`;
+    const { rows } = await superuserQuery<{ id: string }>(
+      `with p as (insert into public.projects (workspace_id, name) values ($1, $2) returning id)
+       insert into public.tasks (workspace_id, project_id, title, notes)
+       select $1, p.id, $2 || ' ' || lpad(n::text, 3, '0'), $2 from p, generate_series(1, 120) n
+       returning project_id as id`,
+      [alice.workspaceId, tag],
+    );
+    const projectId = rows[0]!.id;
+    const data = ok(
+      await gql(
+        alice,
+        `query ($tag: String!, $ws: UUID!, $p: UUID!) {
+          all: tasks(filter: { title: { startsWith: $tag } }) { totalCount pageInfo { hasNextPage } nodes { id } }
+          sized: tasks(filter: { title: { startsWith: $tag } }, first: 120) { nodes { id } }
+          tail: tasks(filter: { title: { startsWith: $tag } }, orderBy: [TITLE_ASC], last: 2) { nodes { title } }
+          found: searchTasks(query: $tag) { nodes { id } }
+          project(workspaceId: $ws, id: $p) { tasks { nodes { id } } }
+        }`,
+        { tag, ws: alice.workspaceId, p: projectId },
+      ),
+    );
+    const all = data.all as { totalCount: number; pageInfo: { hasNextPage: boolean }; nodes: unknown[] };
+    assert.equal(all.nodes.length, 100);
+    assert.equal(all.totalCount, 120);
+    assert.equal(all.pageInfo.hasNextPage, true);
+    assert.equal((data.sized as { nodes: unknown[] }).nodes.length, 120);
+    assert.deepEqual((data.tail as { nodes: unknown[] }).nodes, [{ title: `${tag} 119` }, { title: `${tag} 120` }]);
+    assert.equal((data.found as { nodes: unknown[] }).nodes.length, 100);
+    assert.equal((data.project as { tasks: { nodes: unknown[] } }).tasks.nodes.length, 100);
+  });
+
   test('GET runs queries (GraphQL-over-HTTP) and negotiates application/graphql-response+json', async () => {
     const params = new URLSearchParams({ query: '{ myPersonalWorkspaceId }' });
     const reply = await send({
@@ -348,6 +381,19 @@ describe('tenant isolation (RLS decides, as in REST)', () => {
     );
     assert.equal((update.body.data?.updateTask as { task: unknown } | null)?.task ?? null, null, update.text);
     assert.equal(await taskTitleAsOwner(aliceTask.id), 'Alice secret');
+  });
+
+  test("B cannot complete A's task through an RPC mutation: the function's own not-found", async () => {
+    const reply = await gql(bob, `mutation ($id: UUID!) { completeTask(input: { taskId: $id }) { result { id } } }`, {
+      id: aliceTask.id,
+    });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.errors?.[0]?.message, 'Task not found', reply.text);
+    assert.equal(reply.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
+    const { rows } = await superuserQuery<{ status: string }>('select status from public.tasks where id = $1', [
+      aliceTask.id,
+    ]);
+    assert.equal(rows[0]?.status, 'open');
   });
 
   test('anonymous callers get a permission error and no rows', async () => {

@@ -1,7 +1,8 @@
 // What a GraphQL error may say to the client. Deliberate errors pass through: GraphQL
 // syntax and validation errors, input coercion errors, grafast's SafeErrors, and
 // database errors we have a readable sentence for (lib/errors.ts: constraint
-// violations, RLS and grant refusals, bad values, documented TMxxx codes). Anything
+// violations, RLS and grant refusals, bad values), and errors SQL functions raise on
+// purpose (documented TMxxx codes, PostgREST-style PTnnn statuses). Anything
 // else (a bug, a connection failure, an unexpected SQLSTATE) is logged with its stack
 // and answered with a generic message and the request id; outside development its
 // text never reaches the client, because it may carry SQL.
@@ -33,6 +34,14 @@ const UPPER: Record<string, string> = {
   [ErrorCode.NotFound]: 'NOT_FOUND',
 };
 
+const PT_CODES: Record<string, string> = {
+  '400': 'BAD_USER_INPUT',
+  '401': 'UNAUTHENTICATED',
+  '403': 'FORBIDDEN',
+  '404': 'NOT_FOUND',
+  '409': 'CONFLICT',
+};
+
 function formatted(error: GraphQLError, message: string, extensions: Record<string, unknown>): GraphQLFormattedError {
   return {
     message,
@@ -57,6 +66,12 @@ export function maskError(error: GraphQLError, { development, log, requestId }: 
     });
   }
   if (isPgError(original)) {
+    const pt = /^PT(\d{3})$/.exec(original.code);
+    if (pt) {
+      // PostgREST's convention: a function raises PT<status> to answer with that HTTP
+      // status; here the status names the error class.
+      return formatted(error, original.message, { code: PT_CODES[pt[1]!] ?? `HTTP_${pt[1]}` });
+    }
     if (original.code.startsWith('TM')) {
       // Documented application errors raised by our SQL functions (docs/error-codes.md).
       return formatted(error, original.message, { code: original.code });

@@ -3,6 +3,7 @@
 // introspected as `authenticated`, so a column without an insert grant has no input
 // field) and by RLS at execution time; nothing here is an authorization rule.
 import type pg from 'pg';
+import { ConstantStep, type Step } from 'postgraphile/grafast';
 import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { jsonPgSmartTags } from 'postgraphile/utils';
@@ -65,10 +66,50 @@ const RelationNamesPlugin = jsonPgSmartTags({
   },
 });
 
+/** Rows a connection returns when the client passes neither `first` nor `last`. */
+export const DEFAULT_PAGE_SIZE = 100;
+
+type FieldArgsLike = { getRaw(name: string): Step | undefined };
+type ConnectionLike = Step & { setFirst?(first: number): void };
+
+/** Not passed: a constant of undefined at plan time, or no such argument on the field. */
+const absent = (step: Step | undefined) => step == null || (step instanceof ConstantStep && step.data === undefined);
+
+/**
+ * A connection without `first`/`last` returns DEFAULT_PAGE_SIZE rows (with
+ * pageInfo.hasNextPage), not the whole table: what the cost limit (limits.ts) assumes
+ * is then also what runs. Like PostgREST's max-rows, but per connection.
+ */
+const DefaultPageSizePlugin: GraphileConfig.Plugin = {
+  name: 'TaskmasterDefaultPageSizePlugin',
+  version: '1.0.0',
+  schema: {
+    hooks: {
+      GraphQLObjectType_fields_field(field, _build, context) {
+        const plan = field.plan as ((...args: unknown[]) => ConnectionLike) | undefined;
+        if (!context.scope.isPgFieldConnection || !plan) return field;
+        return {
+          ...field,
+          plan(...args: unknown[]) {
+            const $connection = plan(...args);
+            const fieldArgs = args[1] as FieldArgsLike;
+            // Absent arguments are constants of undefined at plan time; a present one is
+            // applied by its own applyPlan after this returns.
+            if (absent(fieldArgs.getRaw('first')) && absent(fieldArgs.getRaw('last'))) {
+              $connection.setFirst?.(DEFAULT_PAGE_SIZE);
+            }
+            return $connection;
+          },
+        };
+      },
+    },
+  },
+};
+
 export function makePreset({ pool, schemas, subscriptions }: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
-    plugins: [KeepIdPlugin, RelationNamesPlugin, ...(subscriptions ? [taskChangesPlugin] : [])],
+    plugins: [KeepIdPlugin, RelationNamesPlugin, DefaultPageSizePlugin, ...(subscriptions ? [taskChangesPlugin] : [])],
     disablePlugins: [
       // No Relay global object ids (see KeepIdPlugin).
       'NodePlugin',
