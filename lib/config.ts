@@ -55,6 +55,10 @@ const schema = z
       .pipe(z.array(z.url())),
     /** Largest request body the APIs accept, in bytes. */
     API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+    /** Most rows one REST read returns (PostgREST's db-max-rows). */
+    API_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    /** statement_timeout of every REST/GraphQL request's transaction, in ms. */
+    API_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     /**
      * How long the gateway may keep trusting an API key it has looked up, in ms: the bound
      * on how late a revocation takes effect. 0 looks every key up on every request.

@@ -351,7 +351,11 @@ describe('planned statements', () => {
   });
 
   test('db max rows caps every read', () => {
-    const plan = planRequest(ctx('GET', '/tasks?limit=5000'), cache, { maxRows: 1000, maxUrlBytes: 8192 });
+    const plan = planRequest(ctx('GET', '/tasks?limit=5000'), cache, {
+      maxRows: 1000,
+      maxUrlBytes: 8192,
+      statementTimeoutMs: 1000,
+    });
     assert.ok(plan.params.includes(1000));
     rejects(() => planRequest(ctx('GET', `/tasks?title=eq.${'x'.repeat(9000)}`), cache), 414, 'PGRST414');
   });

@@ -25,9 +25,11 @@ export type EngineLimits = {
   maxRows: number;
   /** Longest accepted request target (path + query), in bytes. */
   maxUrlBytes: number;
+  /** statement_timeout for every request's transaction, in milliseconds. */
+  statementTimeoutMs: number;
 };
 
-export const DEFAULT_LIMITS: EngineLimits = { maxRows: 1000, maxUrlBytes: 8192 };
+export const DEFAULT_LIMITS: EngineLimits = { maxRows: 1000, maxUrlBytes: 8192, statementTimeoutMs: 10_000 };
 
 /** What to run and how to shape the answer. */
 export type Plan = {
@@ -206,7 +208,12 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
     checkColumns(rel, columns);
     const cols = columns.map(ident).join(', ');
     let source: string;
-    if (prefer.missing === 'default') {
+    if (rows.length === 0) {
+      source = '';
+    } else if (columns.length === 0) {
+      // Objects without keys: one row of defaults each (PostgREST inserts them the same way).
+      source = `values ${rows.map(() => '(default)').join(', ')}`;
+    } else if (prefer.missing === 'default') {
       prefer.applied.push('missing=default');
       if (rows.length * Math.max(columns.length, 1) > 30_000) {
         throw new ApiError(400, 'PGRST102', 'Too many values for missing=default', {
@@ -266,8 +273,10 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
       }
     }
     const colList = columns.length ? ` (${cols})` : '';
-    const src = columns.length ? ` ${source}` : ' default values';
-    cte = `with _w as (insert into ${target} as "_i"${colList}${src}${conflict} returning ${returning('"_i"')}) `;
+    cte =
+      rows.length === 0
+        ? `with _w as (select "_i".* from ${target} as "_i" where false) `
+        : `with _w as (insert into ${target} as "_i"${colList} ${source}${conflict} returning ${returning('"_i"')}) `;
     status = method === 'PUT' ? 200 : 201;
     if (ret === 'headers-only' && rows.length === 1 && rel.primaryKey.length) {
       location = { table: rel.name, columns: rel.primaryKey };
@@ -295,7 +304,7 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
       checkColumns(rel, columns);
       if (columns.length === 0) {
         // Nothing to set: PostgREST answers without touching a row.
-        cte = `with _w as (select ${alias}.* from ${target} as ${alias} where false) `;
+        cte = `with _w as (select ${alias}.* from ${target} as ${alias} where false and ${where.join(' and ')}) `;
       } else {
         const p = ident('_p');
         cte = `with _w as (update ${target} as ${alias} set ${columns

@@ -6,6 +6,7 @@
 // in-memory schema cache, generate ONE statement with bind parameters) → run it in one
 // transaction as the caller (asUser: role + claims + request.headers) → shape the answer
 // (status from range and count, Content-Range, single object, CSV, Location).
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { asUser } from '../../../lib/db/as-user.ts';
 import type { Services } from '../../../lib/services.ts';
@@ -47,6 +48,20 @@ function singularError(rows: number): ApiError {
   });
 }
 
+// Frequent statement shapes run as named prepared statements: each pooled connection
+// parses and plans them once. Only the first STATEMENT_NAMES shapes get a name, so a
+// client sending endless distinct shapes cannot grow the server's per-connection memory.
+const STATEMENT_NAMES = 500;
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql);
+  if (name === undefined && statementNames.size < STATEMENT_NAMES) {
+    name = `rest_${createHash('sha1').update(sql).digest('base64url').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 type Row = { body: string; page: string | number; total: string | number | null; pk?: string };
 
 /** Plans a request: which statement answers it (no I/O). */
@@ -56,15 +71,29 @@ export function planRequest(ctx: ApiContext, cache: SchemaCache, limits: EngineL
     throw new ApiError(414, 'PGRST414', `The request URL is longer than ${limits.maxUrlBytes} bytes`);
   }
   const segments = ctx.path.split('/').filter(Boolean).map(decodeURIComponent);
-  if (segments.length === 1) return planTable(ctx, cache, limits, segments[0] as string);
-  if (segments.length === 2 && segments[0] === 'rpc') return planRpc(ctx, cache, limits, segments[1] as string);
-  throw new ApiError(404, 'PGRST125', `Invalid path specified in request URL`);
+  let plan: Plan;
+  if (segments.length === 1) plan = planTable(ctx, cache, limits, segments[0] as string);
+  else if (segments.length === 2 && segments[0] === 'rpc') plan = planRpc(ctx, cache, limits, segments[1] as string);
+  else throw new ApiError(404, 'PGRST125', `Invalid path specified in request URL`);
+  checkParameters(plan.sql, plan.params.length);
+  return plan;
+}
+
+/** Every bound value must be referenced exactly by $1..$n: a mismatch is a planner bug. */
+function checkParameters(sql: string, count: number): void {
+  let max = 0;
+  for (const m of sql.matchAll(/\$(\d+)/g)) max = Math.max(max, Number(m[1]));
+  if (max !== count) throw new Error(`REST planner bound ${count} parameters but the statement uses ${max}`);
 }
 
 export async function createRestEngine({
   services: svc,
   schemas,
-  limits = DEFAULT_LIMITS,
+  limits = {
+    ...DEFAULT_LIMITS,
+    maxRows: svc.config.API_MAX_ROWS,
+    statementTimeoutMs: svc.config.API_STATEMENT_TIMEOUT_MS,
+  },
 }: {
   services: Services;
   schemas: readonly string[];
@@ -125,12 +154,18 @@ export async function createRestEngine({
 
   async function run(ctx: ApiContext, plan: Plan): Promise<ApiResponse> {
     const anonymous = ctx.caller.claims.role === 'anon';
-    const settings = { ...ctx.settings, 'request.headers': requestHeadersSetting(ctx.headers) };
+    const settings = {
+      ...ctx.settings,
+      'request.headers': requestHeadersSetting(ctx.headers),
+      // Transaction-local (asUser sets every setting with is_local): a runaway query is
+      // cancelled (57014 → 504) instead of holding a pooled connection.
+      statement_timeout: String(limits.statementTimeoutMs),
+    };
     let row: Row;
     let total: number | null;
     try {
       ({ row, total } = await asUser(svc.apiPool, { claims: ctx.caller.claims, settings }, async (client) => {
-        const result = await client.query<Row>({ text: plan.sql, values: plan.params });
+        const result = await client.query<Row>({ text: plan.sql, values: plan.params, name: statementName(plan.sql) });
         const first = result.rows[0] as Row;
         let counted = first.total === null ? null : Number(first.total);
         if (plan.planSql && (plan.count === 'planned' || (counted !== null && counted > limits.maxRows))) {
