@@ -351,6 +351,54 @@ describe('embedding', () => {
     assert.deepEqual(res.data, [{ title: 'Write quarterly report', project: { label: 'Work', pos: '2' } }]);
   });
 
+  test('filters reach nested embeds (tasks.labels.name), and !inner can chain', async () => {
+    const nested = await alice.db
+      .from('projects')
+      .select('name,tasks(title,labels(name))')
+      .in('id', [seed.projects.home, seed.projects.work])
+      .eq('tasks.labels.name', 'urgent')
+      .order('position')
+      .order('position', { referencedTable: 'tasks' });
+    assertOk(nested);
+    assert.deepEqual(nested.data, [
+      {
+        name: 'Home',
+        tasks: [
+          { title: 'Buy milk', labels: [{ name: 'urgent' }] },
+          { title: 'Pay rent', labels: [{ name: 'urgent' }] },
+        ],
+      },
+      {
+        name: 'Work',
+        tasks: [
+          { title: 'Write quarterly report', labels: [] },
+          { title: 'Review pull request (50%)', labels: [] },
+        ],
+      },
+    ]);
+
+    const chained = await alice.db
+      .from('projects')
+      .select('name,tasks!inner(title,labels!inner(name))')
+      .eq('tasks.labels.name', 'errand');
+    assertOk(chained);
+    assert.deepEqual(chained.data, [{ name: 'Home', tasks: [{ title: 'Buy milk', labels: [{ name: 'errand' }] }] }]);
+  });
+
+  test('full-text search applies to an embedded resource too', async () => {
+    const res = await alice.db
+      .from('projects')
+      .select('name,tasks(title)')
+      .in('id', [seed.projects.home, seed.projects.work])
+      .textSearch('tasks.notes', 'board', { config: 'english' })
+      .order('position');
+    assertOk(res);
+    assert.deepEqual(res.data, [
+      { name: 'Home', tasks: [] },
+      { name: 'Work', tasks: [{ title: 'Write quarterly report' }] },
+    ]);
+  });
+
   test('or() on an embedded resource filters its rows', async () => {
     const res = await alice.db
       .from('projects')

@@ -168,6 +168,21 @@ describe('writing', () => {
     assert.deepEqual(stored.data, { status: 'open' });
   });
 
+  test("Bob's own join row cannot point at Alice's task: the composite foreign key has no target (23503)", async () => {
+    const label = await bob.db
+      .from('labels')
+      .insert({ workspace_id: bob.workspaceId, name: 'bobs' })
+      .select('id')
+      .single();
+    assertOk(label, 201);
+    const res = await bob.db.from('task_labels').insert({
+      workspace_id: bob.workspaceId,
+      task_id: seed.tasks.milk,
+      label_id: (label.data as { id: string }).id,
+    });
+    assertPgrstError(res, 409, '23503');
+  });
+
   test("a bulk insert with one foreign row is refused whole: Bob's own row is not written either", async () => {
     const res = await bob.db.from('tasks').insert([
       { workspace_id: bob.workspaceId, title: 'Mine' },

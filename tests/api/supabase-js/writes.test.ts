@@ -166,9 +166,12 @@ describe('edge payloads', () => {
     assert.equal(await taskCount(), before);
   });
 
-  test('an empty object uses every default, so the required workspace_id is missing (23502)', async () => {
+  test('an empty object inserts a row of defaults; without a workspace RLS refuses it (42501) before NOT NULL', async () => {
+    const before = await taskCount();
     const res = await alice.db.from('tasks').insert({}).select();
-    assertPgrstError(res, 400, '23502');
+    const error = assertPgrstError(res, 403, '42501');
+    assert.equal(error.message, 'new row violates row-level security policy for table "tasks"');
+    assert.equal(await taskCount(), before);
   });
 
   test('an update with an empty object changes nothing and answers []', async () => {
@@ -357,6 +360,22 @@ describe('update', () => {
       .select('id,notes,priority');
     assertOk(res);
     assert.deepEqual(res.data, [{ id: seed.tasks.milk, notes: 'semi-skimmed', priority: 2 }]);
+  });
+
+  test('the representation of an update or a delete embeds related rows', async () => {
+    const updated = await alice.db
+      .from('tasks')
+      .update({ notes: 'numbers for the board meeting, v2' })
+      .eq('id', seed.tasks.report)
+      .select('title,projects(name),labels(name)');
+    assertOk(updated);
+    assert.deepEqual(updated.data, [{ title: 'Write quarterly report', projects: { name: 'Work' }, labels: [] }]);
+
+    const link = { workspace_id: alice.workspaceId, task_id: seed.tasks.report, label_id: seed.labels.someday };
+    assertOk(await alice.db.from('task_labels').insert(link), 201);
+    const deleted = await alice.db.from('task_labels').delete().match(link).select('labels(name),tasks(title)');
+    assertOk(deleted);
+    assert.deepEqual(deleted.data, [{ labels: { name: 'someday' }, tasks: { title: 'Write quarterly report' } }]);
   });
 
   test('update without .select() is 204 and still applies', async () => {
