@@ -62,6 +62,9 @@ export type GraphqlEngineOptions = {
   path?: string;
 };
 
+const MAX_CACHED_DOCUMENTS = 500;
+const MAX_CACHED_QUERY_CHARS = 20_000;
+
 type Built = { schema: GraphQLSchema; resolvedPreset: GraphileConfig.ResolvedPreset };
 
 type Checked = { document: DocumentNode; operation: OperationDefinitionNode } | { errors: readonly GraphQLError[] };
@@ -141,6 +144,18 @@ export async function createGraphqlEngine({
   await listen();
 
   // --- request checks shared by HTTP and WebSocket ---------------------------------------
+  // Valid documents are kept by query text: parsing and validating again is wasted work,
+  // and grafast caches its operation plans by document object, so re-using the object
+  // skips planning too (most of a request's CPU time). Entries belong to one schema
+  // build; a rebuild makes them stale. Oldest entries go first.
+  const documents = new Map<string, { schema: GraphQLSchema; document: DocumentNode }>();
+  function remember(query: string, entry: { schema: GraphQLSchema; document: DocumentNode }): void {
+    if (query.length > MAX_CACHED_QUERY_CHARS) return;
+    documents.delete(query);
+    documents.set(query, entry);
+    if (documents.size > MAX_CACHED_DOCUMENTS) documents.delete(documents.keys().next().value as string);
+  }
+
   function check(request: GraphqlRequest, schema: GraphQLSchema): Checked {
     if (request.query.length > LIMITS.maxDocumentChars) {
       return {
@@ -151,27 +166,37 @@ export async function createGraphqlEngine({
         ],
       };
     }
+    let cached = documents.get(request.query);
+    if (cached?.schema !== schema) cached = undefined;
     let document: DocumentNode;
-    try {
-      document = parse(request.query, { maxTokens: LIMITS.maxTokens });
-    } catch (error) {
-      if (error instanceof GraphQLError) {
-        return {
-          errors: [new GraphQLError(error.message, { ...error, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })],
-        };
+    if (cached) {
+      document = cached.document;
+    } else {
+      try {
+        document = parse(request.query, { maxTokens: LIMITS.maxTokens });
+      } catch (error) {
+        if (error instanceof GraphQLError) {
+          return {
+            errors: [new GraphQLError(error.message, { ...error, extensions: { code: 'GRAPHQL_PARSE_FAILED' } })],
+          };
+        }
+        throw error;
       }
-      throw error;
     }
-    // The cheap limits first: a document over them never reaches the full rule set.
+    // The cheap limits first (they depend on the variables, so they always run): a
+    // document over them never reaches the full rule set.
     const limitErrors = validate(schema, document, limitRules(request.variables));
     if (limitErrors.length > 0) return { errors: limitErrors };
-    const errors = validate(schema, document, specifiedRules);
-    if (errors.length > 0) {
-      return {
-        errors: errors.map(
-          (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
-        ),
-      };
+    if (!cached) {
+      const errors = validate(schema, document, specifiedRules);
+      if (errors.length > 0) {
+        return {
+          errors: errors.map(
+            (e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+          ),
+        };
+      }
+      remember(request.query, { schema, document });
     }
     const operation = getOperationAST(document, request.operationName);
     if (!operation) {
