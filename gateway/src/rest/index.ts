@@ -105,12 +105,20 @@ export async function createRestEngine({
   let retry: NodeJS.Timeout | undefined;
   let reloading: Promise<void> | undefined;
 
+  // Coalesce bursts of NOTIFYs: at most one load runs, and a request arriving during it
+  // schedules exactly one more (the running load may have read the catalog too early).
+  let reloadAgain = false;
   async function reload(): Promise<void> {
-    // Coalesce bursts of NOTIFYs (a migration run sends one per file batch).
-    if (reloading) return reloading;
+    if (reloading) {
+      reloadAgain = true;
+      return reloading;
+    }
     reloading = (async () => {
       try {
-        cache = await loadSchemaCache(svc.servicePool, schemas);
+        do {
+          reloadAgain = false;
+          cache = await loadSchemaCache(svc.servicePool, schemas);
+        } while (reloadAgain && !closed);
       } finally {
         reloading = undefined;
       }
