@@ -258,6 +258,45 @@ describe('throwOnError', () => {
   });
 });
 
+describe('large requests', () => {
+  test('1,200 rows go in as one bulk insert; a read is capped at max-rows (1000) while the count tells the truth', async () => {
+    const rows = Array.from({ length: 1200 }, (_, i) => ({
+      workspace_id: alice.workspaceId,
+      title: `Batch ${i}`,
+      position: 1000 + i,
+    }));
+    const inserted = await alice.db.from('tasks').insert(rows, { count: 'exact' });
+    assertOk(inserted, 201);
+    assert.equal(inserted.count, 1200);
+    try {
+      const read = await alice.db.from('tasks').select('title', { count: 'exact' }).like('title', 'Batch %');
+      assertOk(read, 206);
+      assert.equal(read.data?.length, 1000);
+      assert.equal(read.count, 1200);
+
+      const page = await alice.db
+        .from('tasks')
+        .select('title')
+        .like('title', 'Batch %')
+        .order('position')
+        .range(1100, 1199);
+      assertOk(page);
+      assert.equal(page.data?.length, 100);
+      assert.deepEqual(page.data?.[0], { title: 'Batch 1100' });
+    } finally {
+      const removed = await alice.db.from('tasks').delete({ count: 'exact' }).like('title', 'Batch %');
+      assert.equal(removed.count, 1200);
+    }
+  });
+
+  test('a query string over the URL limit is a clear 414 (PGRST414), not a 500', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const res = await alice.db.from('tasks').select('id').in('id', ids);
+    const error = assertPgrstError(res, 414, 'PGRST414');
+    assert.match(error.message, /URL/);
+  });
+});
+
 describe('constraint violations', () => {
   test('a unique violation is a 409 with 23505 and a readable message', async () => {
     const res = await alice.db.from('labels').insert({ workspace_id: alice.workspaceId, name: 'URGENT' });
