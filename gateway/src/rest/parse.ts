@@ -220,6 +220,9 @@ export function parseSelect(text: string | null): SelectItem[] {
         else throw c.error('expected one hint');
       }
       c.expect('(', '"(" after an embedded resource');
+      if (name === 'count' && hint === undefined && !inner && c.peek() === ')') {
+        throw new ApiError(400, 'PGRST123', 'Use of aggregate functions is not allowed');
+      }
       const children = c.peek() === ')' ? [] : items(depth + 1);
       c.expect(')', '")" closing an embedded resource');
       return { type: 'embed', name, alias, hint, inner, spread, children };
