@@ -691,9 +691,9 @@ describe('hostile input', () => {
   });
 });
 
-describe('schema cache', () => {
-  test('NOTIFY pgrst reloads the cache, also after the listening connection was killed', async () => {
-    const name = `rest_reload_probe_${randomUUID().slice(0, 8)}`;
+describe('schema cache and request settings', () => {
+  test('NOTIFY pgrst reloads the cache (also after the listener was killed); the database sees request.headers without credentials', async () => {
+    const name = `rest_probe_${randomUUID().slice(0, 8)}`;
     const path = `/rpc/${name}`;
     assertError(await call('POST', path, { user: alice, body: {} }), 404, 'PGRST202');
     await superuserQuery(
@@ -702,19 +702,35 @@ describe('schema cache', () => {
     );
     try {
       await superuserQuery(
-        `create function public.${name}() returns int language sql stable as 'select 42';
+        `create function public.${name}() returns json language sql stable as $$
+           select json_build_object(
+             'headers', current_setting('request.headers', true)::json,
+             'method', current_setting('request.method', true),
+             'timeout', current_setting('statement_timeout'),
+             'sub', auth.uid())
+         $$;
          grant execute on function public.${name}() to authenticated;`,
       );
       // The listener reconnects and reloads; NOTIFY until the function is visible.
       let res: Res | undefined;
       for (let attempt = 0; attempt < 100; attempt += 1) {
         await superuserQuery(`notify pgrst, 'reload schema'`);
-        res = await call('POST', path, { user: alice, body: {} });
+        res = await call('POST', path, {
+          user: alice,
+          body: {},
+          headers: { cookie: 'session=secret-cookie', apikey: 'secret-apikey', 'x-client-info': 'rest-test' },
+        });
         if (res.status === 200) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(res?.status, 200, res?.text);
-      assert.equal(res?.text, '42');
+      const seen = res?.json as { headers: Record<string, string>; method: string; timeout: string; sub: string };
+      assert.equal(seen.headers['x-client-info'], 'rest-test');
+      assert.equal(seen.method, 'POST');
+      assert.equal(seen.timeout, '10s');
+      assert.ok(seen.sub);
+      for (const secret of ['authorization', 'cookie', 'apikey']) assert.ok(!(secret in seen.headers), secret);
+      assert.doesNotMatch(res?.text ?? '', /secret-cookie|secret-apikey|Bearer/);
     } finally {
       await superuserQuery(`drop function if exists public.${name}()`);
       await superuserQuery(`notify pgrst, 'reload schema'`);
