@@ -119,6 +119,18 @@ describe('pattern matching', () => {
   });
 });
 
+describe('quantified and regular-expression matches (beyond issue 3 section 1)', () => {
+  test('likeAnyOf / ilikeAllOf', async () => {
+    assert.deepEqual(await titlesWhere((q) => q.likeAnyOf('title', ['%milk%', '%rent%'])), [MILK, RENT]);
+    assert.deepEqual(await titlesWhere((q) => q.ilikeAllOf('title', ['%A%', '%R%'])), [RENT, REPORT, PLUMBER]);
+  });
+
+  test('regexMatch / regexIMatch', async () => {
+    assert.deepEqual(await titlesWhere((q) => q.regexMatch('title', '^[BP]')), [MILK, RENT]);
+    assert.deepEqual(await titlesWhere((q) => q.regexIMatch('title', '^call|^write')), [REPORT, PLUMBER]);
+  });
+});
+
 describe('in, is, not', () => {
   test('in() matches any of a list, quoting values with reserved characters', async () => {
     assert.deepEqual(await titlesWhere((q) => q.in('id', [seed.tasks.plumber, seed.tasks.milk])), [MILK, PLUMBER]);

@@ -534,3 +534,68 @@ describe('OpenAPI', () => {
     assert.ok(!('/tasks' in spec.paths), 'anon has no grant on tasks');
   });
 });
+
+describe('more of PostgREST that supabase-js reaches (beyond issue 3 section 1)', () => {
+  test('spread (...) lifts a to-one embed into the row', async () => {
+    const res = await alice.db.from('tasks').select('title,...projects(project:name,color)').eq('id', seed.tasks.milk);
+    assertOk(res);
+    assert.deepEqual(res.data, [{ title: 'Buy milk', project: 'Home', color: 'blue' }]);
+  });
+
+  test('!left and a column hint (!project_id) resolve the same relationship', async () => {
+    const left = await alice.db.from('tasks').select('title,projects!left(name)').eq('id', seed.tasks.plumber);
+    assertOk(left);
+    assert.deepEqual(left.data, [{ title: 'Call the plumber', projects: null }]);
+    const byColumn = await alice.db.from('tasks').select('title,projects!project_id(name)').eq('id', seed.tasks.milk);
+    assertOk(byColumn);
+    assert.deepEqual(byColumn.data, [{ title: 'Buy milk', projects: { name: 'Home' } }]);
+  });
+
+  test('null filtering on embeds: an anti-join, a semi-join, and or() across embeds', async () => {
+    const without = await alice.db.from('projects').select('name,tasks()').is('tasks', null);
+    assertOk(without);
+    assert.deepEqual(without.data, [{ name: 'Empty' }]);
+
+    const withTasks = await alice.db.from('projects').select('name,tasks()').not('tasks', 'is', null).order('position');
+    assertOk(withTasks);
+    assert.deepEqual(withTasks.data, [{ name: 'Home' }, { name: 'Work' }]);
+
+    const either = await alice.db
+      .from('tasks')
+      .select('title,projects(name),labels(name)')
+      .or('projects.is.null,labels.is.null')
+      .order('position');
+    assertOk(either);
+    assert.deepEqual(
+      (either.data as { title: string }[]).map((r) => r.title),
+      ['Write quarterly report', 'Call the plumber', 'Review pull request (50%)'],
+    );
+  });
+
+  test('order by a column of a to-one embed', async () => {
+    const res = await alice.db
+      .from('tasks')
+      .select('title,projects(name)')
+      .not('project_id', 'is', null)
+      .order('projects(name)', { ascending: false })
+      .order('position');
+    assertOk(res);
+    assert.deepEqual(
+      (res.data as { title: string }[]).map((r) => r.title),
+      ['Write quarterly report', 'Review pull request (50%)', 'Buy milk', 'Pay rent'],
+    );
+  });
+
+  test('aggregates are disabled, as by default in PostgREST: PGRST123, also for the legacy tasks(count)', async () => {
+    const direct = await alice.db.from('tasks').select('priority,count()');
+    assertPgrstError(direct, 400, 'PGRST123');
+    const embedded = await alice.db.from('projects').select('name,tasks(count)');
+    assertPgrstError(embedded, 400, 'PGRST123');
+  });
+
+  test('csv() returns the rows as CSV text', async () => {
+    const res = await alice.db.from('tasks').select('title,notes').eq('id', seed.tasks.review).csv();
+    assertOk(res);
+    assert.equal(res.data, 'title,notes\nReview pull request (50%),"the parser, comma, and parens"');
+  });
+});
