@@ -586,11 +586,22 @@ describe('more of PostgREST that supabase-js reaches (beyond issue 3 section 1)'
     );
   });
 
-  test('aggregates are disabled, as by default in PostgREST: PGRST123, also for the legacy tasks(count)', async () => {
+  test('aggregate functions are disabled, as by default in PostgREST (PGRST123)', async () => {
     const direct = await alice.db.from('tasks').select('priority,count()');
-    assertPgrstError(direct, 400, 'PGRST123');
-    const embedded = await alice.db.from('projects').select('name,tasks(count)');
-    assertPgrstError(embedded, 400, 'PGRST123');
+    const error = assertPgrstError(direct, 400, 'PGRST123');
+    assert.equal(error.message, 'Use of aggregate functions is not allowed');
+  });
+
+  test('the legacy embedded count (tasks(count)) still works with aggregates disabled', async () => {
+    // supabase-js's documented idiom `select('*, instruments(count)')`; PostgREST 12 keeps
+    // `count` without parentheses working when db-aggregates-enabled is false.
+    const res = await alice.db.from('projects').select('name,tasks(count)').order('position');
+    assertOk(res);
+    assert.deepEqual(res.data, [
+      { name: 'Home', tasks: [{ count: 2 }] },
+      { name: 'Work', tasks: [{ count: 2 }] },
+      { name: 'Empty', tasks: [{ count: 0 }] },
+    ]);
   });
 
   test('csv() returns the rows as CSV text', async () => {
