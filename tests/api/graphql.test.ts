@@ -233,10 +233,11 @@ describe('queries and mutations', () => {
     const data = ok(
       await gql(
         alice,
-        `query ($tag: String!, $ws: UUID!, $p: UUID!) {
+        `query ($tag: String!, $ws: UUID!, $p: UUID!, $n: Int) {
           all: tasks(filter: { title: { startsWith: $tag } }) { totalCount pageInfo { hasNextPage } nodes { id } }
           sized: tasks(filter: { title: { startsWith: $tag } }, first: 120) { nodes { id } }
           tail: tasks(filter: { title: { startsWith: $tag } }, orderBy: [TITLE_ASC], last: 2) { nodes { title } }
+          unset: tasks(filter: { title: { startsWith: $tag } }, first: $n) { nodes { id } }
           found: searchTasks(query: $tag) { nodes { id } }
           project(workspaceId: $ws, id: $p) { tasks { nodes { id } } }
         }`,
@@ -249,6 +250,7 @@ describe('queries and mutations', () => {
     assert.equal(all.pageInfo.hasNextPage, true);
     assert.equal((data.sized as { nodes: unknown[] }).nodes.length, 120);
     assert.deepEqual((data.tail as { nodes: unknown[] }).nodes, [{ title: `${tag} 119` }, { title: `${tag} 120` }]);
+    assert.equal((data.unset as { nodes: unknown[] }).nodes.length, 100, 'first: $n with $n omitted');
     assert.equal((data.found as { nodes: unknown[] }).nodes.length, 100);
     assert.equal((data.project as { tasks: { nodes: unknown[] } }).tasks.nodes.length, 100);
   });

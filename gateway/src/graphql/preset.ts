@@ -3,7 +3,7 @@
 // introspected as `authenticated`, so a column without an insert grant has no input
 // field) and by RLS at execution time; nothing here is an authorization rule.
 import type pg from 'pg';
-import { ConstantStep, type Step } from 'postgraphile/grafast';
+import { ConstantStep, lambda, type Step } from 'postgraphile/grafast';
 import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { jsonPgSmartTags } from 'postgraphile/utils';
@@ -69,8 +69,8 @@ const RelationNamesPlugin = jsonPgSmartTags({
 /** Rows a connection returns when the client passes neither `first` nor `last`. */
 export const DEFAULT_PAGE_SIZE = 100;
 
-type FieldArgsLike = { getRaw(name: string): Step | undefined };
-type ConnectionLike = Step & { setFirst?(first: number): void };
+type FieldArgsLike = { getRaw(name?: string): Step | undefined };
+type ConnectionLike = Step & { setFirst?(first: number | Step): void };
 
 /** Not passed: a constant of undefined at plan time, or no such argument on the field. */
 const absent = (step: Step | undefined) => step == null || (step instanceof ConstantStep && step.data === undefined);
@@ -101,6 +101,18 @@ const DefaultPageSizePlugin: GraphileConfig.Plugin = {
             return $connection;
           },
         };
+      },
+      // `first: $n` with $n omitted or null: the default page, not everything. (With
+      // `last` as well, that reads the last rows of the first page; send a number.)
+      GraphQLObjectType_fields_field_args(args, _build, context) {
+        const first = args.first as
+          { applyPlan?: (parent: Step, $connection: ConnectionLike, input: FieldArgsLike) => void } | undefined;
+        if (!context.scope.isPgFieldConnection || !first?.applyPlan) return args;
+        const applyPlan = (_$parent: Step, $connection: ConnectionLike, input: FieldArgsLike) => {
+          const $first = input.getRaw() as Step<number | null | undefined>;
+          $connection.setFirst?.(lambda($first, (n) => n ?? DEFAULT_PAGE_SIZE, true));
+        };
+        return { ...args, first: { ...args.first, applyPlan } } as typeof args;
       },
     },
   },
