@@ -103,7 +103,12 @@ describe('schema reload', () => {
       grant select on ${SCHEMA}.things to authenticated, service_role;
       insert into ${SCHEMA}.things values (1, 'one');
     `);
-    engine = await createGraphqlEngine({ services: services(), schemas: [SCHEMA], development: false });
+    engine = await createGraphqlEngine({
+      services: services(),
+      schemas: [SCHEMA],
+      development: false,
+      reconnectMs: 50,
+    });
   });
   after(async () => {
     await engine.close();
@@ -127,5 +132,27 @@ describe('schema reload', () => {
       body = parse((await engine.handler(post(query))).body);
     }
     assert.deepEqual(body, { data: { things: { nodes: [{ id: 1, colour: 'blue' }] } } });
+  });
+
+  test('a lost LISTEN connection is re-established, and the schema rebuilt', async () => {
+    const { rows } = await superuserQuery<{ n: number }>(
+      `select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+       where application_name = 'taskmaster-graphql-listen' and datname = current_database()`,
+    );
+    assert.ok(rows[0]!.n >= 1);
+    // Changed while nobody listens: the NOTIFY is lost, the rebuild on reconnect catches it.
+    await superuserQuery(`alter table ${SCHEMA}.things add column size int default 3; notify pgrst, 'reload schema';`);
+    const query = '{ things { nodes { size } } }';
+    let body = parse((await engine.handler(post(query))).body);
+    for (let i = 0; i < 200 && body.errors; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      body = parse((await engine.handler(post(query))).body);
+    }
+    assert.deepEqual(body, { data: { things: { nodes: [{ size: 3 }] } } });
+    const again = await superuserQuery<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+       where application_name = 'taskmaster-graphql-listen' and datname = current_database()`,
+    );
+    assert.equal(again.rows[0]!.n, 1);
   });
 });

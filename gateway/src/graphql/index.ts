@@ -60,6 +60,8 @@ export type GraphqlEngineOptions = {
   development?: boolean;
   /** Where the engine is mounted (for Ruru and the WebSocket endpoint). */
   path?: string;
+  /** Pause before re-establishing a lost schema-reload LISTEN connection. */
+  reconnectMs?: number;
 };
 
 const MAX_CACHED_DOCUMENTS = 500;
@@ -89,6 +91,7 @@ export async function createGraphqlEngine({
   schemas,
   development = svc.config.NODE_ENV === 'development',
   path = '/graphql',
+  reconnectMs = 5_000,
 }: GraphqlEngineOptions): Promise<GraphqlEngine> {
   const log = logger.child({ component: 'graphql' });
   const preset = makePreset({ pool: svc.apiPool, schemas, subscriptions: true });
@@ -120,6 +123,18 @@ export async function createGraphqlEngine({
   let closed = false;
   let listener: pg.Client | undefined;
   let reconnect: NodeJS.Timeout | undefined;
+  /** Listen again after a pause (and again, until it works); rebuild then: NOTIFYs may have been missed. */
+  function retryListen(): void {
+    if (closed) return;
+    clearTimeout(reconnect);
+    reconnect = setTimeout(() => {
+      listen().then(rebuild, (error: unknown) => {
+        log.warn({ err: error }, 'schema reload listener could not reconnect; retrying');
+        retryListen();
+      });
+    }, reconnectMs);
+    reconnect.unref();
+  }
   async function listen(): Promise<void> {
     const client = new pg.Client({
       connectionString: svc.config.authenticatorUrl,
@@ -132,13 +147,19 @@ export async function createGraphqlEngine({
       log.warn({ err: error }, 'schema reload listener lost its connection; reconnecting');
       client.end().catch(() => undefined);
       if (listener === client) listener = undefined;
-      if (!closed) {
-        reconnect = setTimeout(() => void listen().then(rebuild, () => undefined), 5_000);
-        reconnect.unref();
-      }
+      retryListen();
     });
-    await client.connect();
-    await client.query('listen pgrst');
+    try {
+      await client.connect();
+      await client.query('listen pgrst');
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     listener = client;
   }
   await listen();
