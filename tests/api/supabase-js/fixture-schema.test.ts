@@ -1,8 +1,9 @@
-// The product schema has no jsonb, array or range column, so this file creates a small
-// fixture table for the length of the file (as tests/integration/identity.test.ts does
-// with a trigger) and drops it afterwards. That covers, through supabase-js, JSON paths
-// (-> and ->>) in select, filter and order, and the cs / cd / ov operators on jsonb,
-// arrays and ranges. Creating it after the gateway started also proves the schema cache
+// What the product schema cannot show: it has no jsonb, array or range column and no pair
+// of tables joined by two foreign keys. This file creates small fixture tables for its own
+// length (as tests/integration/identity.test.ts does with a trigger) and drops them after.
+// That covers, through supabase-js, JSON paths (-> and ->>) in select, filter and order,
+// cs / cd / ov on jsonb, arrays and ranges, and an ambiguous embed (PGRST201) resolved by
+// foreign-key name. Creating them after the gateway started also proves the schema cache
 // reloads on NOTIFY pgrst, 'reload schema'.
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,12 +15,16 @@ import { signUpClient, type TestUser } from '../../support/supabase.ts';
 import { assertOk, assertPgrstError } from './fixtures.ts';
 
 const TABLE = 'supajs_fixture_docs';
+const PEOPLE = 'supajs_fixture_people';
+const MOVES = 'supajs_fixture_moves';
 
 let gw: TestGateway;
 let alice: TestUser;
 
 async function dropFixture() {
-  await superuserQuery(`drop table if exists public.${TABLE}; notify pgrst, 'reload schema'`);
+  await superuserQuery(
+    `drop table if exists public.${TABLE}, public.${MOVES}, public.${PEOPLE}; notify pgrst, 'reload schema'`,
+  );
 }
 
 before(async () => {
@@ -63,9 +68,24 @@ describe('schema cache reload', () => {
         (1, '{"kind": "note", "priority": 3, "owner": {"name": "Ann"}, "tags": ["x", "y"]}', '{a,b}', '[2026-01-01,2026-01-10)'),
         (2, '{"kind": "todo", "priority": 1, "owner": {"name": "Bo"}}', '{b,c}', '[2026-02-01,2026-02-05)'),
         (3, '{"kind": "note", "priority": 2}', '{}', '[2026-03-01,2026-03-02)');
+
+      create table public.${PEOPLE} (id int primary key, name text not null);
+      create table public.${MOVES} (
+        id int primary key,
+        from_id int not null constraint moves_from references public.${PEOPLE} (id),
+        to_id int not null constraint moves_to references public.${PEOPLE} (id)
+      );
+      alter table public.${PEOPLE} enable row level security;
+      alter table public.${MOVES} enable row level security;
+      create policy select_all on public.${PEOPLE} for select to authenticated using (true);
+      create policy select_all on public.${MOVES} for select to authenticated using (true);
+      grant select on public.${PEOPLE}, public.${MOVES} to authenticated;
+      insert into public.${PEOPLE} values (1, 'Ann'), (2, 'Bo'), (3, 'Cy');
+      insert into public.${MOVES} values (10, 1, 2), (11, 2, 3), (12, 1, 3);
       notify pgrst, 'reload schema';
     `);
     await waitForTable(alice.db, TABLE);
+    await waitForTable(alice.db, MOVES);
   });
 });
 
@@ -162,5 +182,63 @@ describe('contains, containedBy, overlaps', () => {
     const res = await alice.db.from(TABLE).select('tags,during').eq('id', 2).single();
     assertOk(res);
     assert.deepEqual(res.data, { tags: ['b', 'c'], during: '[2026-02-01,2026-02-05)' });
+  });
+});
+
+describe('two foreign keys between the same tables', () => {
+  test('an embed without a hint is ambiguous: 300 with PGRST201 and the candidates', async () => {
+    const res = await alice.db.from(MOVES).select(`id,${PEOPLE}(name)`);
+    const error = assertPgrstError(res, 300, 'PGRST201');
+    assert.equal(
+      error.message,
+      `Could not embed because more than one relationship was found for '${MOVES}' and '${PEOPLE}'`,
+    );
+    // PostgREST lists the candidates as objects in `details` (an array, not a string).
+    assert.deepEqual(error.details, [
+      {
+        cardinality: 'many-to-one',
+        embedding: `${MOVES} with ${PEOPLE}`,
+        relationship: `moves_from using ${MOVES}(from_id) and ${PEOPLE}(id)`,
+      },
+      {
+        cardinality: 'many-to-one',
+        embedding: `${MOVES} with ${PEOPLE}`,
+        relationship: `moves_to using ${MOVES}(to_id) and ${PEOPLE}(id)`,
+      },
+    ]);
+    assert.match(String(error.hint), new RegExp(`'${PEOPLE}!moves_from'`));
+    assert.match(String(error.hint), new RegExp(`'${PEOPLE}!moves_to'`));
+  });
+
+  test('the foreign key name picks the relationship, both ways', async () => {
+    const moves = await alice.db
+      .from(MOVES)
+      .select(`id,origin:${PEOPLE}!moves_from(name),target:${PEOPLE}!moves_to(name)`)
+      .order('id');
+    assertOk(moves);
+    assert.deepEqual(moves.data, [
+      { id: 10, origin: { name: 'Ann' }, target: { name: 'Bo' } },
+      { id: 11, origin: { name: 'Bo' }, target: { name: 'Cy' } },
+      { id: 12, origin: { name: 'Ann' }, target: { name: 'Cy' } },
+    ]);
+
+    const people = await alice.db
+      .from(PEOPLE)
+      .select(`name,outgoing:${MOVES}!moves_from(id),incoming:${MOVES}!moves_to(id)`)
+      .order('id')
+      .order('id', { referencedTable: 'outgoing' })
+      .order('id', { referencedTable: 'incoming' });
+    assertOk(people);
+    assert.deepEqual(people.data, [
+      { name: 'Ann', outgoing: [{ id: 10 }, { id: 12 }], incoming: [] },
+      { name: 'Bo', outgoing: [{ id: 11 }], incoming: [{ id: 10 }] },
+      { name: 'Cy', outgoing: [], incoming: [{ id: 11 }, { id: 12 }] },
+    ]);
+  });
+
+  test('a column name works as the hint too', async () => {
+    const res = await alice.db.from(MOVES).select(`id,${PEOPLE}!to_id(name)`).eq('id', 11);
+    assertOk(res);
+    assert.deepEqual(res.data, [{ id: 11, [PEOPLE]: { name: 'Cy' } }]);
   });
 });
