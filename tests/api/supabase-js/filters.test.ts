@@ -365,6 +365,29 @@ describe('limit, range and count', () => {
     assert.equal(error.details, 'An offset of 10 was requested, but there are only 5 rows.');
   });
 
+  test('range boundaries follow PostgREST: empty 200, offset at the total 206, past it 416', async () => {
+    const none = await alice.db.from('tasks').select('id', { count: 'exact' }).eq('title', 'none').range(0, 9);
+    assertOk(none, 200);
+    assert.deepEqual(none.data, []);
+    assert.equal(none.count, 0);
+
+    const exact = await alice.db.from('tasks').select('id', { count: 'exact' }).range(0, 4);
+    assertOk(exact, 200);
+    assert.equal(exact.data?.length, 5);
+
+    const atEnd = await alice.db.from('tasks').select('id', { count: 'exact' }).range(5, 9);
+    assertOk(atEnd, 206);
+    assert.deepEqual(atEnd.data, []);
+    assert.equal(atEnd.count, 5);
+
+    const zero = await alice.db.from('tasks').select('id', { count: 'exact' }).limit(0);
+    assertOk(zero, 206);
+    assert.deepEqual(zero.data, []);
+    assert.equal(zero.count, 5);
+
+    assertPgrstError(await alice.db.from('tasks').select('id', { count: 'exact' }).range(6, 9), 416, 'PGRST103');
+  });
+
   test('count works together with embedding and !inner', async () => {
     const res = await alice.db
       .from('tasks')
