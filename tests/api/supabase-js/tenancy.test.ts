@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { closeServices } from '../../../lib/services.ts';
+import { superuserQuery } from '../../support/db.ts';
 import { startGateway, type TestGateway } from '../../support/gateway.ts';
 import { signUpClient, supabaseClient, type TestUser } from '../../support/supabase.ts';
 import { assertOk, assertPgrstError, seedWorkspace, type Seed } from './fixtures.ts';
@@ -201,6 +202,70 @@ describe('writing', () => {
       .from('tasks')
       .insert({ workspace_id: bob.workspaceId, title: 'Borrowed project', project_id: seed.projects.home });
     assertPgrstError(res, 409, '23503');
+  });
+});
+
+describe("a guest of Alice's workspace (membership set up directly, as no invite API exists yet)", () => {
+  let carol: TestUser;
+  before(async () => {
+    carol = await signUpClient(gw.url, 'tenant-c');
+    await superuserQuery(
+      `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'guest')`,
+      [alice.workspaceId, carol.userId],
+    );
+  });
+
+  test("reads Alice's workspace next to their own, embeds included", async () => {
+    const workspaces = await carol.db.from('workspaces').select('id').order('id');
+    assertOk(workspaces);
+    assert.deepEqual(
+      (workspaces.data as { id: string }[]).map((w) => w.id),
+      [alice.workspaceId, carol.workspaceId].sort(),
+    );
+    const projects = await carol.db
+      .from('projects')
+      .select('name,tasks(title)')
+      .eq('id', seed.projects.home)
+      .order('position', { referencedTable: 'tasks' });
+    assertOk(projects);
+    assert.deepEqual(projects.data, [{ name: 'Home', tasks: [{ title: 'Buy milk' }, { title: 'Pay rent' }] }]);
+  });
+
+  test('cannot write: insert is an RLS violation, update and delete match nothing, the RPC is a 404', async () => {
+    const insert = await carol.db.from('tasks').insert({ workspace_id: alice.workspaceId, title: 'Guest wrote this' });
+    assertPgrstError(insert, 403, '42501');
+
+    const update = await carol.db.from('tasks').update({ priority: 4 }).eq('id', seed.tasks.milk).select('id');
+    assertOk(update);
+    assert.deepEqual(update.data, []);
+
+    const del = await carol.db.from('tasks').delete().eq('id', seed.tasks.milk).select('id');
+    assertOk(del);
+    assert.deepEqual(del.data, []);
+
+    assertPgrstError(await carol.db.rpc('complete_task', { task_id: seed.tasks.milk }), 404, 'PT404');
+    assert.deepEqual(await aliceTask(seed.tasks.milk), { title: 'Buy milk', priority: 1 });
+  });
+
+  test('once promoted to member, the same client may write (RLS reads the membership per request)', async () => {
+    await superuserQuery(
+      `update public.workspace_members set role = 'member' where workspace_id = $1 and user_id = $2`,
+      [alice.workspaceId, carol.userId],
+    );
+    try {
+      const res = await carol.db
+        .from('tasks')
+        .update({ notes: 'edited by Carol' })
+        .eq('id', seed.tasks.plumber)
+        .select('notes');
+      assertOk(res);
+      assert.deepEqual(res.data, [{ notes: 'edited by Carol' }]);
+    } finally {
+      await superuserQuery(
+        `update public.workspace_members set role = 'guest' where workspace_id = $1 and user_id = $2`,
+        [alice.workspaceId, carol.userId],
+      );
+    }
   });
 });
 
