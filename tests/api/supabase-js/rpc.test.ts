@@ -108,6 +108,15 @@ describe('set-returning functions (search_tasks)', () => {
     assert.deepEqual(res.data, [{ title: 'Plan the garden party' }]);
   });
 
+  test('GET arguments are raw values: spaces, minus signs, commas and parentheses pass through', async () => {
+    const res = await alice.db
+      .rpc('search_tasks', { query: 'garden -party (seeds), or water' }, { get: true })
+      .select('title')
+      .order('position');
+    assertOk(res);
+    assert.deepEqual(res.data, [{ title: 'Garden: buy seeds' }, { title: 'Water the garden' }]);
+  });
+
   test('count and head: true count the function rows', async () => {
     const counted = await alice.db
       .rpc('search_tasks', { query: 'garden' }, { count: 'exact' })
