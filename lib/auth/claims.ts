@@ -27,12 +27,44 @@ export function createTokenVerifier({
   auth,
   issuer,
   cacheMs = 60_000,
+  maxVerified = 10_000,
 }: {
   auth: Auth;
   issuer: string;
   cacheMs?: number;
+  /** How many verified tokens to remember (0 disables the cache). */
+  maxVerified?: number;
 }) {
   let cached: { at: number; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
+  // A signature verified once stays valid for that exact token string, so verified tokens
+  // are remembered until their own expiry: a client sending the same access token on
+  // every request pays for one EdDSA verification, not one per request (the benchmark
+  // showed it as the gateway's largest CPU item). Expiry is still checked on every use.
+  // Access tokens are stateless (no revocation list), so this changes no semantics.
+  const verified = new Map<string, Claims & { exp: number }>();
+
+  function remembered(token: string): Claims | undefined {
+    const hit = verified.get(token);
+    if (!hit) return undefined;
+    if (hit.exp * 1000 <= Date.now()) {
+      verified.delete(token);
+      throw new InvalidTokenError('"exp" claim timestamp check failed');
+    }
+    return { ...hit };
+  }
+
+  function remember(token: string, claims: Claims & { exp: number }) {
+    if (maxVerified <= 0) return;
+    if (verified.size >= maxVerified) {
+      // Oldest first (Map keeps insertion order): drop a tenth at once, not one per insert.
+      let drop = Math.ceil(maxVerified / 10);
+      for (const key of verified.keys()) {
+        verified.delete(key);
+        if ((drop -= 1) === 0) break;
+      }
+    }
+    verified.set(token, claims);
+  }
 
   async function keySet(force: boolean) {
     if (!force && cached && Date.now() - cached.at < cacheMs) return cached.keys;
@@ -42,6 +74,8 @@ export function createTokenVerifier({
   }
 
   return async function verify(token: string): Promise<Claims> {
+    const hit = remembered(token);
+    if (hit) return hit;
     let payload: JWTPayload;
     const options = { issuer, audience: ACCESS_TOKEN_AUDIENCE, algorithms: ['EdDSA', 'ES256', 'RS256'] };
     try {
@@ -59,6 +93,7 @@ export function createTokenVerifier({
     }
     const parsed = accessTokenClaims.safeParse(payload);
     if (!parsed.success) throw new InvalidTokenError('access token lacks the required claims');
+    remember(token, parsed.data);
     return { ...parsed.data };
   };
 }

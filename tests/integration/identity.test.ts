@@ -132,6 +132,22 @@ describe('access token', () => {
     const otherIssuer = createTokenVerifier({ auth: services().auth, issuer: 'https://evil.example' });
     await assert.rejects(otherIssuer(token), InvalidTokenError);
   });
+
+  test('a remembered token is still refused once it expires, and tampering is never served from memory', async (t) => {
+    const { token } = await newUser('remember');
+    const verify = createTokenVerifier({ auth: services().auth, issuer: services().config.PUBLIC_URL });
+    const first = await verify(token);
+    // The JWKS goes away: only the remembered verification can answer now.
+    const noKeys = t.mock.method(services().auth.api, 'getJwks', async () => ({ keys: [] }));
+    assert.deepEqual(await verify(token), first);
+    const [h, p, s] = token.split('.');
+    const forged = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    forged.sub = '00000000-0000-4000-8000-000000000000';
+    await assert.rejects(verify(`${h}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${s}`));
+    noKeys.mock.restore();
+    t.mock.timers.enable({ apis: ['Date'], now: (Number(first.exp) + 1) * 1000 });
+    await assert.rejects(verify(token), InvalidTokenError);
+  });
 });
 
 describe('row-level security through the access token', () => {

@@ -1,0 +1,298 @@
+// `npm run bench:api`: how fast is the REST engine compared with Postgres alone?
+//
+//   1. a throw-away database `taskmaster_bench` (same cluster), migrated;
+//   2. the gateway as its own process, production mode, rate limits raised out of the way;
+//   3. one signed-up user with 500 tasks in their personal workspace, a Bearer access JWT;
+//   4. autocannon: GET /rest/v1/tasks?select=*&limit=50 and POST /rest/v1/tasks at 10, 50
+//      and 200 connections;
+//   5. pgbench running the very SQL the engine generates for that GET (taken from the
+//      engine itself), inside the same transaction shape as lib/db/as-user.ts: BEGIN,
+//      set_config(role + claims), the query, COMMIT, as `authenticator`, so RLS runs;
+//   6. an in-process profile of one request's stages (JWT check, transaction set-up, SQL,
+//      body) so the gap to pgbench is explained, not just measured.
+// Prints a table and writes it to .data/bench/api-<timestamp>.json; docs/performance.md
+// records runs. Not a test: timings depend on the machine.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { config } from '../lib/config.ts';
+import { migrate } from '../lib/db/migrate.ts';
+import { logger } from '../lib/logger.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const cfg = config();
+const PORT = Number(process.env.BENCH_PORT ?? 54351);
+const BASE = `http://127.0.0.1:${PORT}`;
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50,200').split(',').map(Number);
+const READ_PATH = '/rest/v1/tasks?select=*&limit=50';
+const log = logger.child({ component: 'bench' });
+
+function dbUrl(name: string, base = cfg.databaseUrl): string {
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+const benchUrl = dbUrl('taskmaster_bench');
+
+async function recreateDatabase() {
+  const admin = new pg.Client({ connectionString: dbUrl('postgres') });
+  await admin.connect();
+  try {
+    await admin.query('drop database if exists taskmaster_bench with (force)');
+    await admin.query('create database taskmaster_bench');
+  } finally {
+    await admin.end();
+  }
+  await migrate({
+    connectionString: benchUrl,
+    log: log.child({}, { level: 'warn' }),
+    authenticatorPassword: cfg.AUTHENTICATOR_PASSWORD,
+  });
+}
+
+async function startGateway(): Promise<ChildProcess> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.AUTHENTICATOR_URL; // derived from DATABASE_URL below
+  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/bench/prof" profiles the gateway.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'gateway/src/main.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      DATABASE_URL: benchUrl,
+      PORT: String(PORT),
+      PUBLIC_URL: `http://localhost:${PORT}`,
+      RATE_LIMIT_ANON_PER_MINUTE: '6000000',
+      RATE_LIMIT_USER_PER_MINUTE: '6000000',
+      RATE_LIMIT_API_KEY_PER_MINUTE: '6000000',
+    },
+  });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (let i = 0; i < 100 && !exited; i += 1) {
+    try {
+      if ((await fetch(`${BASE}/readyz`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error('gateway did not become ready');
+}
+
+async function signUpUser(): Promise<{ token: string; workspaceId: string }> {
+  const email = `bench-${Date.now()}@example.test`;
+  const res = await fetch(`${BASE}/auth/sign-up/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: `http://localhost:${PORT}` },
+    body: JSON.stringify({ name: 'Bench', email, password: 'correct horse battery staple' }),
+  });
+  if (!res.ok) throw new Error(`sign-up: ${res.status} ${await res.text()}`);
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const tokenRes = await fetch(`${BASE}/auth/token`, { headers: { cookie } });
+  const { token } = (await tokenRes.json()) as { token: string };
+  const ws = await fetch(`${BASE}/rest/v1/workspaces?select=id&kind=eq.personal`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const [workspace] = (await ws.json()) as { id: string }[];
+  if (!workspace) throw new Error('no personal workspace');
+  return { token, workspaceId: workspace.id };
+}
+
+async function seedTasks(token: string, workspaceId: string, count: number) {
+  const rows = Array.from({ length: count }, (_, i) => ({ workspace_id: workspaceId, title: `Seeded task ${i}` }));
+  const res = await fetch(`${BASE}/rest/v1/tasks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', prefer: 'return=minimal' },
+    body: JSON.stringify(rows),
+  });
+  if (res.status !== 201) throw new Error(`seed: ${res.status} ${await res.text()}`);
+}
+
+type HttpResult = {
+  name: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+};
+
+async function cannon(
+  name: string,
+  connections: number,
+  path: string,
+  opts: Partial<autocannon.Options>,
+): Promise<HttpResult> {
+  const result = await autocannon({ url: BASE + path, connections, duration: DURATION, ...opts });
+  return {
+    name,
+    connections,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+/** Single-quoted SQL literal (for the pgbench script file only: our own values). */
+function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** The engine's SQL for READ_PATH with its parameters inlined, inside as-user's transaction shape. */
+async function pgbenchScript(claims: Record<string, unknown>): Promise<string> {
+  const { sqlForRequest } = (await import('../gateway/src/rest/bench-sql.ts')) as {
+    sqlForRequest: (path: string, claims: Record<string, unknown>) => Promise<{ text: string; values: unknown[] }>;
+  };
+  const { text, values } = await sqlForRequest(READ_PATH, claims);
+  // $n → literal; highest numbers first so $1 does not clobber $10.
+  let inlined = text;
+  for (let i = values.length; i >= 1; i -= 1) {
+    const v = values[i - 1];
+    const lit = v === null ? 'null' : literal(typeof v === 'string' ? v : JSON.stringify(v));
+    inlined = inlined.replaceAll(new RegExp(`\\$${i}(?!\\d)`, 'g'), lit);
+  }
+  const names = ['role', 'request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role'];
+  const vals = ['authenticated', JSON.stringify(claims), String(claims.sub), 'authenticated'];
+  const setup = `select set_config(n, v, true) from unnest(array[${names.map(literal).join(',')}]::text[], array[${vals
+    .map(literal)
+    .join(',')}]::text[]) as s(n, v);`;
+  return ['begin;', setup, `${inlined.replace(/\s+/g, ' ')};`, 'commit;', ''].join('\n');
+}
+
+type PgbenchResult = { clients: number; tps: number; p50: number; p99: number; failed: number };
+
+async function pgbench(script: string, clients: number): Promise<PgbenchResult> {
+  const dir = join(root, '.data', 'bench', `pgbench-${clients}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'read.sql');
+  await writeFile(file, script);
+  const authUrl = new URL(benchUrl);
+  const args = [
+    '-n',
+    '-M',
+    'prepared',
+    '-c',
+    String(clients),
+    '-j',
+    '2',
+    '-T',
+    String(DURATION),
+    '-f',
+    file,
+    '-l',
+    '--log-prefix',
+    join(dir, 'log'),
+    '-h',
+    authUrl.hostname,
+    '-p',
+    authUrl.port || '5432',
+    '-U',
+    'authenticator',
+    'taskmaster_bench',
+  ];
+  const child = spawn('pgbench', args, {
+    env: { ...process.env, PGPASSWORD: cfg.AUTHENTICATOR_PASSWORD },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const [code] = (await once(child, 'exit')) as [number];
+  if (code !== 0) throw new Error(`pgbench failed:\n${out}`);
+  const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1] ?? NaN);
+  const failed = Number(/number of failed transactions: (\d+)/.exec(out)?.[1] ?? 0);
+  // Per-transaction log lines: client_id transaction_no time(us) script_no time_epoch time_us
+  const latencies: number[] = [];
+  for (const name of await readdir(dir)) {
+    if (!name.startsWith('log')) continue;
+    for (const line of (await readFile(join(dir, name), 'utf8')).split('\n')) {
+      const us = Number(line.split(' ')[2]);
+      if (Number.isFinite(us) && line) latencies.push(us / 1000);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return { clients, tps: Math.round(tps), p50: round(pct(50)), p99: round(pct(99)), failed };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+async function main() {
+  console.log(
+    `bench:api on ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GB, node ${process.version}`,
+  );
+  await recreateDatabase();
+  const gateway = await startGateway();
+  try {
+    const { token, workspaceId } = await signUpUser();
+    await seedTasks(token, workspaceId, 500);
+    const headers = { authorization: `Bearer ${token}` };
+    const http: HttpResult[] = [];
+    for (const c of CONNECTIONS) {
+      http.push(await cannon('GET tasks limit 50', c, READ_PATH, { headers }));
+    }
+    for (const c of CONNECTIONS) {
+      http.push(
+        await cannon('POST task', c, '/rest/v1/tasks', {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json', prefer: 'return=minimal' },
+          body: JSON.stringify({ workspace_id: workspaceId, title: 'Benchmarked task' }),
+        }),
+      );
+    }
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    const claims = { sub: payload.sub, role: 'authenticated', session_id: payload.session_id, aal: payload.aal };
+    const script = await pgbenchScript(claims);
+    const pgb: PgbenchResult[] = [];
+    for (const c of [10, 20]) pgb.push(await pgbench(script, c));
+
+    console.table(http);
+    console.table(pgb);
+    const bestRead = Math.max(...http.filter((r) => r.name.startsWith('GET')).map((r) => r.rps));
+    const bestPg = Math.max(...pgb.map((r) => r.tps));
+    const ratio = round((bestRead / bestPg) * 100);
+    const read10 = http.find((r) => r.name.startsWith('GET') && r.connections === 10);
+    const errors200 = http.filter((r) => r.connections === 200).reduce((n, r) => n + r.errors + r.non2xx, 0);
+    const verdict = {
+      ratio_percent: ratio,
+      ratio_ok: ratio >= 25,
+      p99_at_10_ms: read10?.p99,
+      p99_ok: (read10?.p99 ?? Infinity) <= 10,
+      errors_at_200: errors200,
+      errors_ok: errors200 === 0,
+    };
+    console.log(verdict);
+    const outDir = join(root, '.data', 'bench');
+    await mkdir(outDir, { recursive: true });
+    const file = join(outDir, `api-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, JSON.stringify({ machine: { cpus: cpus().length }, http, pgbench: pgb, verdict }, null, 2));
+    console.log(`written ${file}`);
+  } finally {
+    gateway.kill('SIGTERM');
+    await once(gateway, 'exit');
+  }
+}
+
+await main();
