@@ -356,6 +356,32 @@ describe('embedding beyond supabase-js', () => {
     ]);
   });
 
+  test('order by a column of a to-one embed that the select renames or leaves out', async () => {
+    await call('PATCH', `/projects?id=eq.${ids.emptyProject}`, { user: alice, body: { name: 'Attic' } });
+    const res = await call(
+      'GET',
+      `/tasks?select=title,project:projects(label:name)&project_id=not.is.null&order=project(name).desc,project(position),position.desc`,
+      { user: alice },
+    );
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json, [
+      { title: 'Buy seeds, "heirloom"', project: { label: 'Garden' } },
+      { title: 'Water the garden', project: { label: 'Garden' } },
+      { title: 'Plan the garden party', project: { label: 'Garden' } },
+    ]);
+    assertError(
+      await call('GET', '/tasks?select=title,projects(name)&order=projects(nope)', { user: alice }),
+      400,
+      '42703',
+    );
+    assertError(
+      await call('GET', '/projects?select=name,tasks(title)&order=tasks(title)', { user: alice }),
+      400,
+      'PGRST118',
+    );
+    await call('PATCH', `/projects?id=eq.${ids.emptyProject}`, { user: alice, body: { name: 'Empty' } });
+  });
+
   test('null filtering on an embed keeps only parents with (or without) related rows', async () => {
     const withTasks = await call('GET', '/projects?select=name,tasks(id)&tasks=not.is.null', { user: alice });
     assert.deepEqual(

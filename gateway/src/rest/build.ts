@@ -4,6 +4,7 @@
 // the response body already rendered as JSON text by Postgres (as PostgREST does), plus
 // the page size and, when asked, the total count.
 import { ApiError } from '../api/errors.ts';
+import { json, type ApiResponse } from '../api/types.ts';
 import type {
   Condition,
   EmbedParams,
@@ -43,6 +44,18 @@ export class Builder {
     const a = `_${this.aliases}`;
     this.aliases += 1;
     return ident(a);
+  }
+}
+
+/** An ApiError whose `details` is structured JSON (PostgREST's PGRST201 lists objects). */
+export class RichApiError extends ApiError {
+  readonly richDetails: unknown;
+  constructor(status: number, code: string, message: string, details: unknown, hint: string | null) {
+    super(status, code, message, { hint });
+    this.richDetails = details;
+  }
+  override toResponse(): ApiResponse {
+    return json(this.status, { code: this.code, message: this.message, details: this.richDetails, hint: this.hint });
   }
 }
 
@@ -138,7 +151,15 @@ function filterSql(b: Builder, rel: Relation | null, alias: string, f: Filter): 
   return f.negate ? `not (${sql})` : sql;
 }
 
-type EmbedInfo = { alias: string; toOne: boolean; outNames: string[] };
+type EmbedInfo = {
+  alias: string;
+  toOne: boolean;
+  outNames: string[];
+  /** Output names that are the unaltered column of the same name. */
+  plain: Set<string>;
+  /** To-one: a scalar subquery for any column of the embedded row (ordering by it). */
+  scalar?: (field: Field) => string;
+};
 
 function conditionSql(
   b: Builder,
@@ -177,14 +198,10 @@ function orderSql(b: Builder, rel: Relation | null, alias: string, terms: OrderT
             details: `'${t.relation}' is not a to-one embedded resource in this request`,
           });
         }
-        if (t.field.json.length || !e.outNames.includes(t.field.name)) {
-          throw new ApiError(
-            400,
-            'PGRST118',
-            `A related order on '${t.relation}' needs '${t.field.name}' in its select`,
-          );
-        }
-        expr = `${e.alias}.${ident(t.field.name)}`;
+        expr =
+          t.field.json.length === 0 && e.plain.has(t.field.name)
+            ? `${e.alias}.${ident(t.field.name)}`
+            : (e.scalar as (field: Field) => string)(t.field);
       } else {
         expr = resolveField(b, rel, alias, t.field).expr;
       }
@@ -195,10 +212,6 @@ function orderSql(b: Builder, rel: Relation | null, alias: string, terms: OrderT
 
 // ---------------------------------------------------------------------------------------
 // Relationships
-
-function relName(r: Relationship): string {
-  return r.kind === 'm2m' ? `${r.junction?.name} (${r.constraint})` : r.constraint;
-}
 
 export function resolveRelationship(cache: SchemaCache, source: Relation, embed: SelectEmbed): Relationship {
   const all = cache.relationships.get(key(source.schema, source.name)) ?? [];
@@ -225,18 +238,25 @@ export function resolveRelationship(cache: SchemaCache, source: Relation, embed:
     );
   }
   if (candidates.length > 1) {
-    // A direct foreign key wins over a many-to-many path only when PostgREST's rules would
-    // make it unambiguous; otherwise ask for a hint, as PostgREST does (300).
-    throw new ApiError(
+    // PostgREST answers 300 and lists the candidates as objects in `details`.
+    const cardinality = { m2o: 'many-to-one', o2m: 'one-to-many', o2o: 'one-to-one', m2m: 'many-to-many' } as const;
+    const cols = (list: string[]) => list.join(', ');
+    const details = candidates.map((r) => ({
+      cardinality: cardinality[r.kind],
+      embedding: `${source.name} with ${embed.name}`,
+      relationship:
+        r.kind === 'm2m' && r.junction
+          ? `${r.junction.name} using ${r.junction.sourceConstraint}(${cols(r.junction.sourceCols.map(([, j]) => j))}) and ${r.junction.targetConstraint}(${cols(r.junction.targetCols.map(([j]) => j))})`
+          : `${r.constraint} using ${source.name}(${cols(r.columns.map(([a]) => a))}) and ${r.target.name}(${cols(r.columns.map(([, t]) => t))})`,
+    }));
+    throw new RichApiError(
       300,
       'PGRST201',
       `Could not embed because more than one relationship was found for '${source.name}' and '${embed.name}'`,
-      {
-        details: candidates.map((r) => `${r.kind}: ${relName(r)}`).join('; '),
-        hint: `Try changing '${embed.name}' to one of: ${candidates
-          .map((r) => `'${embed.name}!${r.kind === 'm2m' ? r.junction?.name : r.constraint}'`)
-          .join(', ')}`,
-      },
+      details,
+      `Try changing '${embed.name}' to one of the following: ${candidates
+        .map((r) => `'${embed.name}!${r.kind === 'm2m' ? r.junction?.name : r.constraint}'`)
+        .join(', ')}. Find the desired relationship in the 'details' key.`,
     );
   }
   return candidates[0] as Relationship;
@@ -256,6 +276,7 @@ export type Node = {
 type BuiltSelect = {
   columns: string[];
   outNames: string[];
+  plain: Set<string>;
   joins: { sql: string; needed: boolean }[];
   embeds: Map<string, EmbedInfo>;
 };
@@ -267,7 +288,7 @@ function paramsFor(q: ParsedQuery, b: Builder, path: string): EmbedParams | unde
 }
 
 export function buildSelect(b: Builder, q: ParsedQuery, node: Node, depth: number): BuiltSelect {
-  const out: BuiltSelect = { columns: [], outNames: [], joins: [], embeds: new Map() };
+  const out: BuiltSelect = { columns: [], outNames: [], plain: new Set(), joins: [], embeds: new Map() };
   for (const item of node.items) {
     if (item.type === 'star') {
       if (!node.rel) {
@@ -277,6 +298,7 @@ export function buildSelect(b: Builder, q: ParsedQuery, node: Node, depth: numbe
       for (const c of node.rel.columnList) {
         out.columns.push(`${node.alias}.${ident(c.name)}`);
         out.outNames.push(c.name);
+        out.plain.add(c.name);
       }
       continue;
     }
@@ -291,6 +313,8 @@ export function buildSelect(b: Builder, q: ParsedQuery, node: Node, depth: numbe
       const name = item.alias ?? r.outName;
       out.columns.push(`${expr} as ${ident(name)}`);
       out.outNames.push(name);
+      if (name === item.field.name && item.field.json.length === 0 && item.cast === undefined) out.plain.add(name);
+      else out.plain.delete(name);
       continue;
     }
     embedItem(b, q, node, item, depth, out);
@@ -311,7 +335,26 @@ function embedItem(b: Builder, q: ParsedQuery, node: Node, item: SelectEmbed, de
   // Filters for an embed are keyed by its alias when it has one, else by its name.
   const childPath = node.path ? `${node.path}.${outName}` : outName;
   const childParams = paramsFor(q, b, childPath) ?? { filters: [] };
-  const child = buildSelect(b, q, { rel: target, alias: childAlias, items: item.children, path: childPath }, depth + 1);
+  // `tasks(count)`: PostgREST keeps this legacy embedded count working while aggregates
+  // are disabled — one row {count} of the embedded rows (after the embed's filters).
+  const only = item.children.length === 1 ? item.children[0] : undefined;
+  const countName =
+    only?.type === 'column' &&
+    only.field.name === 'count' &&
+    only.field.json.length === 0 &&
+    !only.cast &&
+    !target.columns.has('count')
+      ? (only.alias ?? 'count')
+      : undefined;
+  const child: BuiltSelect = countName
+    ? {
+        columns: [`count(*) as ${ident(countName)}`],
+        outNames: [countName],
+        plain: new Set(),
+        joins: [],
+        embeds: new Map(),
+      }
+    : buildSelect(b, q, { rel: target, alias: childAlias, items: item.children, path: childPath }, depth + 1);
 
   const conds: string[] = [];
   let from = `${qualified(target.schema, target.name)} as ${childAlias}`;
@@ -330,9 +373,9 @@ function embedItem(b: Builder, q: ParsedQuery, node: Node, item: SelectEmbed, de
   const joinsSql = child.joins.map((j) => ` ${j.sql}`).join('');
   const cols = child.columns.length ? child.columns.join(', ') : '';
   let inner = `select ${cols} from ${from}${joinsSql} where ${conds.join(' and ')}`;
-  if (childParams.order?.length)
+  if (childParams.order?.length && !countName)
     inner += ` order by ${orderSql(b, target, childAlias, childParams.order, child.embeds)}`;
-  if (!toOne) {
+  if (!toOne && !countName) {
     if (childParams.limit !== undefined) inner += ` limit ${b.bind(childParams.limit, 'bigint')}`;
     if (childParams.offset !== undefined) inner += ` offset ${b.bind(childParams.offset, 'bigint')}`;
   }
@@ -361,7 +404,15 @@ function embedItem(b: Builder, q: ParsedQuery, node: Node, item: SelectEmbed, de
       out.outNames.push(outName);
     }
   }
-  const info = { alias: lateral, toOne, outNames: child.outNames };
+  const scalar = toOne
+    ? (field: Field) => {
+        const x = b.alias();
+        const expr = resolveField(b, target, x, field).expr;
+        const on = r.columns.map(([sc, tc]) => `${x}.${ident(tc)} = ${node.alias}.${ident(sc)}`).join(' and ');
+        return `(select ${expr} from ${qualified(target.schema, target.name)} as ${x} where ${on})`;
+      }
+    : undefined;
+  const info: EmbedInfo = { alias: lateral, toOne, outNames: child.outNames, plain: child.plain, scalar };
   out.embeds.set(outName, info);
   if (item.alias && !out.embeds.has(item.name)) out.embeds.set(item.name, info);
 }
