@@ -42,7 +42,13 @@ async function call(
     payload = typeof body === 'string' ? body : JSON.stringify(body);
     h['content-type'] ??= 'application/json';
   }
-  const res = await fetch(`${gw.url}/rest/v1${path}`, { method, headers: h, body: payload });
+  // A hung request fails the test instead of hanging the run.
+  const res = await fetch(`${gw.url}/rest/v1${path}`, {
+    method,
+    headers: h,
+    body: payload,
+    signal: AbortSignal.timeout(20_000),
+  });
   const text = await res.text();
   let json: unknown;
   try {

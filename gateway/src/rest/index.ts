@@ -138,6 +138,7 @@ export async function createRestEngine({
       if (closed || listener !== client) return;
       listener = undefined;
       client.removeAllListeners();
+      client.on('error', () => undefined); // a dying connection may still emit errors
       void client.end().catch(() => undefined);
       retry = setTimeout(() => void listen(Math.min((delay || 250) * 2, 10_000)), delay || 250);
       retry.unref();
@@ -152,6 +153,8 @@ export async function createRestEngine({
     });
     try {
       await client.connect();
+      // The listener alone never keeps the process alive (the HTTP server does).
+      (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
       await client.query('listen pgrst');
       if (delay) await reload();
     } catch {
@@ -196,6 +199,8 @@ export async function createRestEngine({
     const page = Number(row.page);
     const headers: Record<string, string> = {};
     if (plan.prefer.applied.length) headers['preference-applied'] = plan.prefer.applied.join(', ');
+    // PostgREST names the schema that answered when several are exposed.
+    if (ctx.version.schemas.length > 1) headers['content-profile'] = plan.schema;
 
     if (plan.kind === 'rpc-void') return { status: 204, headers };
     if (plan.kind === 'rpc-scalar') {
