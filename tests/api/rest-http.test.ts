@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { closeServices } from '../../lib/services.ts';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createGateway } from '../../gateway/src/server.ts';
+import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import { accessToken, cookiesFrom, signUp, startGateway, uniqueEmail, type TestGateway } from '../support/gateway.ts';
 
@@ -330,6 +333,42 @@ describe('profiles', () => {
       406,
       'PGRST106',
     );
+  });
+});
+
+describe('several exposed schemas', () => {
+  test('Accept-Profile picks the schema; the answer names it in Content-Profile', async () => {
+    // A second gateway exposing `auth` next to `public` (auth.uid() is executable by callers).
+    const server = await createGateway({
+      services: services(),
+      serveApp: false,
+      versions: [{ name: 'v1', schemas: ['public', 'auth'] }],
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/rest/v1`;
+    const get = (path: string, profile?: string) =>
+      fetch(`${base}${path}`, {
+        headers: { authorization: `Bearer ${alice.token}`, ...(profile ? { 'accept-profile': profile } : {}) },
+      });
+    try {
+      const uid = await get('/rpc/uid', 'auth');
+      assert.equal(uid.status, 200);
+      assert.equal(uid.headers.get('content-profile'), 'auth');
+      assert.match(await uid.text(), /^"[0-9a-f-]{36}"$/);
+      const inPublic = await get('/rpc/uid');
+      assert.equal(inPublic.status, 404, 'public (the default profile) has no uid()');
+      assert.equal(inPublic.headers.get('content-profile'), null, 'errors carry no profile');
+      const tasks = await get('/tasks?select=id', 'public');
+      assert.equal(tasks.status, 200);
+      assert.equal(tasks.headers.get('content-profile'), 'public');
+      assert.equal((await get('/tasks', 'auth')).status, 404);
+      assert.equal((await get('/tasks', 'private')).status, 406);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    }
   });
 });
 
