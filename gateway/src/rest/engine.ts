@@ -7,7 +7,6 @@ import {
   buildRead,
   Builder,
   callSql,
-  columnNotFound,
   conditionSql,
   findRelation,
   ident,
@@ -494,6 +493,11 @@ export function planRpc(ctx: ApiContext, cache: SchemaCache, limits: EngineLimit
   }
   const composite = fn.returnsComposite;
   if (!composite) {
+    for (const [path, p] of q.params) {
+      if (p.filters.length || p.order || path !== '') {
+        throw new ApiError(400, 'PGRST127', `Filtering the result of ${name}() is not supported: it returns scalars`);
+      }
+    }
     const media = negotiate(accept, ['json', 'object', 'csv']);
     if (!fn.returnsSet) {
       return {
@@ -540,5 +544,3 @@ export function planRpc(ctx: ApiContext, cache: SchemaCache, limits: EngineLimit
     offset,
   };
 }
-
-export { columnNotFound };

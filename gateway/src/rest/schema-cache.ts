@@ -7,7 +7,11 @@ import type pg from 'pg';
 
 export type Column = {
   name: string;
-  /** format_type() spelling, safe to splice after `::` (catalog text, never user input). */
+  /**
+   * format_type() spelling without type modifier (a varchar(20) cast would truncate a
+   * filter value and match wrongly), safe to splice after `::` (catalog text, never user
+   * input); bpchar stays bpchar, since "character" means char(1).
+   */
   type: string;
   /** The base type name (udt), e.g. "int2", "text", "_text" for arrays. */
   udt: string;
@@ -97,7 +101,7 @@ const RELATIONS_SQL = `
 select n.nspname as schema, c.relname as name, c.relkind as relkind,
        obj_description(c.oid, 'pg_class') as description,
        coalesce((select json_agg(json_build_object(
-         'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'udt', t.typname,
+         'name', a.attname, 'type', case t.typname when 'bpchar' then 'bpchar' when '_bpchar' then 'bpchar[]' else format_type(a.atttypid, null) end, 'udt', t.typname,
          'category', t.typcategory, 'nullable', not a.attnotnull, 'hasDefault', a.atthasdef,
          'generated', a.attgenerated <> '' or a.attidentity = 'a', 'position', a.attnum,
          'description', col_description(c.oid, a.attnum)) order by a.attnum)
@@ -134,7 +138,7 @@ select n.nspname as schema, p.proname as name, p.oid::int as oid, p.provolatile 
        obj_description(p.oid, 'pg_proc') as description,
        p.pronargs as nargs, p.pronargdefaults as ndefaults,
        coalesce(p.proargnames, '{}') as argnames, coalesce(p.proargmodes::text[], '{}') as argmodes,
-       (select coalesce(json_agg(format_type(x.t, null) order by x.o), '[]')
+       (select coalesce(json_agg(case x.t when 'bpchar'::regtype then 'bpchar' else format_type(x.t, null) end order by x.o), '[]')
           from unnest(p.proargtypes) with ordinality x(t, o)) as argtypes,
        p.provariadic <> 0 as variadic
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
