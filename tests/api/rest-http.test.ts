@@ -555,6 +555,40 @@ describe('writes', () => {
     await call('PATCH', `/tasks?id=eq.${ids.tasks[3]}`, { user: alice, body: { notes: SECRET } });
   });
 
+  test('max-affected with handling=strict rolls back a write touching more rows', async () => {
+    const res = await call('PATCH', `/tasks?project_id=eq.${ids.project}`, {
+      user: alice,
+      body: { priority: 1 },
+      headers: { prefer: 'handling=strict, max-affected=2' },
+    });
+    const error = assertError(res, 400, 'PGRST124');
+    assert.equal(error.details, 'The query affects 3 rows');
+    const after = await call('GET', `/tasks?select=priority&id=eq.${ids.tasks[1]}`, { user: alice });
+    assert.deepEqual(after.json, [{ priority: 2 }]);
+    const fits = await call('PATCH', `/tasks?id=eq.${ids.tasks[1]}`, {
+      user: alice,
+      body: { priority: 2 },
+      headers: { prefer: 'handling=strict, max-affected=1' },
+    });
+    assert.equal(fits.status, 204);
+    assert.equal(fits.headers.get('preference-applied'), 'max-affected=1');
+  });
+
+  test('Prefer: timezone renders timestamps in that zone; an unknown zone is ignored', async () => {
+    const tokyo = await call('GET', '/workspaces?select=created_at', {
+      user: alice,
+      headers: { prefer: 'timezone=Asia/Tokyo' },
+    });
+    assert.match((tokyo.json as { created_at: string }[])[0]?.created_at ?? '', /\+09:00$/);
+    assert.equal(tokyo.headers.get('preference-applied'), 'timezone=Asia/Tokyo');
+    const bogus = await call('GET', '/workspaces?select=created_at', {
+      user: alice,
+      headers: { prefer: "timezone=Nowhere/Bogus'" },
+    });
+    assert.equal(bogus.status, 200);
+    assert.equal(bogus.headers.get('preference-applied'), null);
+  });
+
   test('constraint violations: readable message, Postgres text in details', async () => {
     const check = assertError(
       await call('POST', '/tasks', { user: alice, body: { workspace_id: alice.workspaceId, title: 'x', priority: 9 } }),

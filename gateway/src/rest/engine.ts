@@ -53,6 +53,8 @@ export type Plan = {
   location?: { table: string; columns: string[] };
   /** The relation written (for Location). */
   relation?: Relation;
+  /** Prefer: max-affected with handling=strict (PATCH/DELETE). */
+  maxAffected?: number;
 };
 
 type Statement = { sql: string; params: unknown[] };
@@ -167,6 +169,9 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
   }
   const media = negotiate(accept, ['json', 'object', 'csv']);
   const ret = prefer.return ?? 'minimal';
+  const maxAffected =
+    (method === 'PATCH' || method === 'DELETE') && prefer.handling === 'strict' ? prefer.maxAffected : undefined;
+  if (maxAffected !== undefined) prefer.applied.push(`max-affected=${maxAffected}`);
   if (prefer.return) prefer.applied.push(`return=${ret}`);
   if (prefer.count === 'exact') prefer.applied.push('count=exact');
   const body = method === 'DELETE' ? undefined : readBody(ctx);
@@ -346,6 +351,7 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
       offset: 0,
       count: undefined,
       location,
+      maxAffected,
     };
   }
   const pk = location ? `, coalesce((select row_to_json(_w) from _w limit 1)::text, '') as pk` : '';
@@ -361,6 +367,7 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
     offset: 0,
     count: undefined,
     location,
+    maxAffected,
   };
 }
 

@@ -10,6 +10,10 @@ export type Prefer = {
   missing?: 'default' | 'null';
   params?: 'single-object';
   handling?: 'strict' | 'lenient';
+  /** max-affected=n: with handling=strict, a PATCH/DELETE touching more rows rolls back. */
+  maxAffected?: number;
+  /** timezone=<IANA name>: the transaction's TimeZone. */
+  timezone?: string;
   /** The preferences honoured, echoed in Preference-Applied. */
   applied: string[];
 };
@@ -33,7 +37,11 @@ export function parsePrefer(headers: IncomingHttpHeaders): Prefer {
     if (!item) continue;
     const [name, value] = item.split('=').map((s) => s.trim()) as [string, string | undefined];
     const allowed = PREFS[name];
-    if (allowed && value !== undefined && allowed.includes(value)) {
+    if (name === 'max-affected' && value !== undefined && /^\d{1,9}$/.test(value)) {
+      prefer.maxAffected = Number(value);
+    } else if (name === 'timezone' && value !== undefined && isTimeZone(value)) {
+      prefer.timezone = value;
+    } else if (allowed && value !== undefined && allowed.includes(value)) {
       (prefer as Record<string, unknown>)[name] = value;
     } else {
       invalid.push(item);
@@ -45,6 +53,17 @@ export function parsePrefer(headers: IncomingHttpHeaders): Prefer {
     });
   }
   return prefer;
+}
+
+/** An IANA zone name both ICU and Postgres know (Postgres refuses unknown ones with 22023). */
+function isTimeZone(value: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,62}$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export type MediaType = 'json' | 'object' | 'csv' | 'openapi';

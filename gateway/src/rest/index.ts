@@ -171,7 +171,9 @@ export async function createRestEngine({
       // Transaction-local (asUser sets every setting with is_local): a runaway query is
       // cancelled (57014 → 504) instead of holding a pooled connection.
       statement_timeout: String(limits.statementTimeoutMs),
+      ...(plan.prefer.timezone ? { timezone: plan.prefer.timezone } : {}),
     };
+    if (plan.prefer.timezone) plan.prefer.applied.push(`timezone=${plan.prefer.timezone}`);
     let row: Row;
     let total: number | null;
     try {
@@ -189,6 +191,11 @@ export async function createRestEngine({
         // A write asked for one object rolls back when it touched zero or several rows.
         if (plan.kind === 'write' && plan.media === 'object' && Number(first.page) !== 1) {
           throw singularError(Number(first.page));
+        }
+        if (plan.maxAffected !== undefined && Number(first.page) > plan.maxAffected) {
+          throw new ApiError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', {
+            details: `The query affects ${Number(first.page)} rows`,
+          });
         }
         return { row: first, total: counted };
       }));
