@@ -814,7 +814,10 @@ describe('schema cache and request settings', () => {
              'timeout', current_setting('statement_timeout'),
              'sub', auth.uid())
          $$;
-         grant execute on function public.${name}() to authenticated;`,
+         grant execute on function public.${name}() to authenticated;
+         create function public.${name}_table(p int) returns table (word text, n int) language sql stable
+           as $$ values ('a', 1), ('b', 2), ('c', p) $$;
+         grant execute on function public.${name}_table(int) to authenticated;`,
       );
       // The listener reconnects and reloads; NOTIFY until the function is visible.
       let res: Res | undefined;
@@ -836,8 +839,16 @@ describe('schema cache and request settings', () => {
       assert.ok(seen.sub);
       for (const secret of ['authorization', 'cookie', 'apikey']) assert.ok(!(secret in seen.headers), secret);
       assert.doesNotMatch(res?.text ?? '', /secret-cookie|secret-apikey|Bearer/);
+
+      // A `returns table (…)` function: its columns select, filter and order like a view's.
+      const table = await call('GET', `/rpc/${name}_table?p=3&n=gte.2&order=n.desc&select=word`, { user: alice });
+      assert.equal(table.status, 200, table.text);
+      assert.deepEqual(table.json, [{ word: 'c' }, { word: 'b' }]);
+      assertError(await call('GET', `/rpc/${name}_table?p=3&nope=eq.1`, { user: alice }), 400, '42703');
     } finally {
-      await superuserQuery(`drop function if exists public.${name}()`);
+      await superuserQuery(
+        `drop function if exists public.${name}(); drop function if exists public.${name}_table(int)`,
+      );
       await superuserQuery(`notify pgrst, 'reload schema'`);
     }
   });

@@ -523,7 +523,20 @@ export function planRpc(ctx: ApiContext, cache: SchemaCache, limits: EngineLimit
   }
   const rel = fn.returnRelation
     ? (cache.relations.get(key(fn.returnRelation.schema, fn.returnRelation.name)) ?? null)
-    : null;
+    : fn.returnColumns.length
+      ? {
+          // `returns table (…)`: its columns filter and order like a view's (no relationships).
+          schema: fn.schema,
+          name: `${fn.name}()`,
+          kind: 'view' as const,
+          columns: new Map(fn.returnColumns.map((c) => [c.name, c])),
+          columnList: fn.returnColumns,
+          primaryKey: [],
+          uniques: [],
+          description: fn.description,
+          insertable: false,
+        }
+      : null;
   const media = negotiate(accept, ['json', 'object', 'csv']);
   const { offset, limit } = rangeOf(ctx, q, limits);
   const count = prefer.count === 'exact' ? 'exact' : undefined;

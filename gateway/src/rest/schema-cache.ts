@@ -56,6 +56,8 @@ export type PgFunction = {
   returnType: string;
   /** Set when the function returns a composite row of a known relation. */
   returnRelation: { schema: string; name: string } | null;
+  /** OUT/TABLE columns of a function returning an anonymous record (`returns table (…)`). */
+  returnColumns: Column[];
   returnsSet: boolean;
   returnsComposite: boolean;
   returnsVoid: boolean;
@@ -140,7 +142,10 @@ select n.nspname as schema, p.proname as name, p.oid::int as oid, p.provolatile 
        coalesce(p.proargnames, '{}') as argnames, coalesce(p.proargmodes::text[], '{}') as argmodes,
        (select coalesce(json_agg(case x.t when 'bpchar'::regtype then 'bpchar' else format_type(x.t, null) end order by x.o), '[]')
           from unnest(p.proargtypes) with ordinality x(t, o)) as argtypes,
-       p.provariadic <> 0 as variadic
+       p.provariadic <> 0 as variadic,
+       (select coalesce(json_agg(json_build_object('type', format_type(x.t, null), 'udt', ty.typname,
+                 'category', ty.typcategory) order by x.o), '[]')
+          from unnest(p.proallargtypes) with ordinality x(t, o) join pg_type ty on ty.oid = x.t) as allargs
 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
 join pg_type t on t.oid = p.prorettype
 left join pg_class rc on rc.oid = t.typrelid and rc.relkind in ('r', 'p', 'v', 'm', 'f')
@@ -183,6 +188,7 @@ type RawFunction = {
   argmodes: string[];
   argtypes: string[];
   variadic: boolean;
+  allargs: { type: string; udt: string; category: string }[];
 };
 
 // Familiar spellings accepted in `select=col::<type>`, mapped to catalog names.
@@ -306,6 +312,23 @@ export async function loadSchemaCache(pool: pg.Pool, schemas: readonly string[])
     inputs.forEach((arg, i) => {
       arg.hasDefault = i >= inputs.length - f.ndefaults;
     });
+    const returnColumns: Column[] = [];
+    f.allargs.forEach((t, i) => {
+      const mode = modes[i];
+      if (mode !== 'o' && mode !== 't' && mode !== 'b') return;
+      const name = f.argnames[i] || `column${i + 1}`;
+      returnColumns.push({
+        name,
+        type: t.type,
+        udt: t.udt,
+        category: t.category,
+        nullable: true,
+        hasDefault: false,
+        generated: false,
+        description: null,
+        position: returnColumns.length + 1,
+      });
+    });
     const fn: PgFunction = {
       schema: f.schema,
       name: f.name,
@@ -314,6 +337,7 @@ export async function loadSchemaCache(pool: pg.Pool, schemas: readonly string[])
       returnType: f.returnType,
       returnRelation:
         f.returnRelSchema && f.returnRelName ? { schema: f.returnRelSchema, name: f.returnRelName } : null,
+      returnColumns: f.returnsComposite && !f.returnRelName ? returnColumns : [],
       returnsSet: f.returnsSet,
       returnsComposite: f.returnsComposite,
       returnsVoid: f.returnsVoid,
