@@ -744,6 +744,8 @@ describe('hostile input', () => {
     ['GET', '/tasks?select=id,workspaces!nope(*)'],
     ['GET', '/no_such_table'],
     ['GET', '/tasks/extra/segments'],
+    ['GET', '/%E0%A4%A'],
+    ['GET', '/tasks?select=%E0%A4%A&%FF=eq.%FE'],
     ['GET', `/tasks?title=eq.${'x'.repeat(9000)}`],
     ['GET', '/tasks?priority=cs.{1}'],
     ['GET', '/tasks?title=is.maybe'],

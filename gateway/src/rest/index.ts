@@ -70,7 +70,14 @@ export function planRequest(ctx: ApiContext, cache: SchemaCache, limits: EngineL
   if (target > limits.maxUrlBytes) {
     throw new ApiError(414, 'PGRST414', `The request URL is longer than ${limits.maxUrlBytes} bytes`);
   }
-  const segments = ctx.path.split('/').filter(Boolean).map(decodeURIComponent);
+  let segments: string[];
+  try {
+    segments = ctx.path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new ApiError(404, 'PGRST125', 'Invalid path specified in request URL', {
+      details: 'Malformed percent-encoding.',
+    });
+  }
   let plan: Plan;
   if (segments.length === 1) plan = planTable(ctx, cache, limits, segments[0] as string);
   else if (segments.length === 2 && segments[0] === 'rpc') plan = planRpc(ctx, cache, limits, segments[1] as string);

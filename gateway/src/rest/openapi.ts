@@ -216,7 +216,12 @@ export async function openApiDocument({
     paths[`/rpc/${f.name}`] = entry;
   }
 
-  const url = new URL(ctx.headers.host ? `http://${ctx.headers.host}` : 'http://localhost');
+  let host = 'localhost';
+  try {
+    host = new URL(`http://${ctx.headers.host ?? 'localhost'}`).host;
+  } catch {
+    // a malformed Host header: keep the default
+  }
   return {
     swagger: '2.0',
     info: {
@@ -224,7 +229,7 @@ export async function openApiDocument({
       description: cache.schemaDescriptions.get(schema) ?? `The ${schema} schema, served in PostgREST's dialect.`,
       version: ctx.version.name,
     },
-    host: url.host,
+    host,
     basePath: `/rest/${ctx.version.name}`,
     schemes: ['http', 'https'],
     consumes: ['application/json', 'application/vnd.pgrst.object+json'],
