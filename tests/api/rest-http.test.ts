@@ -194,6 +194,11 @@ describe('OpenAPI', () => {
     };
     assert.equal(doc.swagger, '2.0');
     assert.equal(doc.basePath, '/rest/v1');
+    assert.equal(
+      (res.json as { host: string }).host,
+      new URL(services().config.PUBLIC_URL).host,
+      'host from PUBLIC_URL',
+    );
     assert.ok(
       doc.paths['/tasks']?.get && doc.paths['/tasks'].post && doc.paths['/tasks'].patch && doc.paths['/tasks'].delete,
     );

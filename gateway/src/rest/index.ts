@@ -260,7 +260,7 @@ export async function createRestEngine({
         throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${ctx.method.slice(0, 20)}`);
       }
       negotiate(typeof ctx.headers.accept === 'string' ? ctx.headers.accept : undefined, ['openapi']);
-      const doc = await openApiDocument({ ctx, cache, pool: svc.apiPool });
+      const doc = await openApiDocument({ ctx, cache, pool: svc.apiPool, publicUrl: svc.config.PUBLIC_URL });
       return { status: 200, headers: { 'content-type': CONTENT_TYPES.openapi }, body: JSON.stringify(doc) };
     }
     const plan = planRequest(ctx, cache, limits);

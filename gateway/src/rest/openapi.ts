@@ -49,10 +49,12 @@ export async function openApiDocument({
   ctx,
   cache,
   pool,
+  publicUrl,
 }: {
   ctx: ApiContext;
   cache: SchemaCache;
   pool: pg.Pool;
+  publicUrl: string;
 }): Promise<Record<string, unknown>> {
   const schema = profileSchema(ctx, cache);
   const relations = [...cache.relations.values()].filter((r) => r.schema === schema);
@@ -216,12 +218,8 @@ export async function openApiDocument({
     paths[`/rpc/${f.name}`] = entry;
   }
 
-  let host = 'localhost';
-  try {
-    host = new URL(`http://${ctx.headers.host ?? 'localhost'}`).host;
-  } catch {
-    // a malformed Host header: keep the default
-  }
+  // The public origin comes from configuration, never from the request's Host header.
+  const origin = new URL(publicUrl);
   return {
     swagger: '2.0',
     info: {
@@ -229,9 +227,9 @@ export async function openApiDocument({
       description: cache.schemaDescriptions.get(schema) ?? `The ${schema} schema, served in PostgREST's dialect.`,
       version: ctx.version.name,
     },
-    host,
+    host: origin.host,
     basePath: `/rest/${ctx.version.name}`,
-    schemes: ['http', 'https'],
+    schemes: [origin.protocol.slice(0, -1)],
     consumes: ['application/json', 'application/vnd.pgrst.object+json'],
     produces: ['application/json', 'application/vnd.pgrst.object+json', 'text/csv'],
     paths,
