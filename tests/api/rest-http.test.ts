@@ -824,7 +824,10 @@ describe('schema cache and request settings', () => {
          grant execute on function public.${name}() to authenticated;
          create function public.${name}_table(p int) returns table (word text, n int) language sql stable
            as $$ values ('a', 1), ('b', 2), ('c', p) $$;
-         grant execute on function public.${name}_table(int) to authenticated;`,
+         grant execute on function public.${name}_table(int) to authenticated;
+         create function public.${name}_raise(code text) returns int language plpgsql as $$
+           begin raise exception 'Nope: %', code using errcode = code, hint = 'try again'; end $$;
+         grant execute on function public.${name}_raise(text) to authenticated;`,
       );
       // The listener reconnects and reloads; NOTIFY until the function is visible.
       let res: Res | undefined;
@@ -852,9 +855,18 @@ describe('schema cache and request settings', () => {
       assert.equal(table.status, 200, table.text);
       assert.deepEqual(table.json, [{ word: 'c' }, { word: 'b' }]);
       assertError(await call('GET', `/rpc/${name}_table?p=3&nope=eq.1`, { user: alice }), 400, '42703');
+
+      // RAISE: P0001 is a 400 with the function's message and hint; PTnnn sets the status.
+      const raised = assertError(
+        await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'P0001' } }),
+        400,
+        'P0001',
+      );
+      assert.deepEqual([raised.message, raised.hint], ['Nope: P0001', 'try again']);
+      assertError(await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'PT402' } }), 402, 'PT402');
     } finally {
       await superuserQuery(
-        `drop function if exists public.${name}(); drop function if exists public.${name}_table(int)`,
+        `drop function if exists public.${name}(); drop function if exists public.${name}_table(int); drop function if exists public.${name}_raise(text)`,
       );
       await superuserQuery(`notify pgrst, 'reload schema'`);
     }
