@@ -321,6 +321,17 @@ describe('media types', () => {
   });
 });
 
+describe('OPTIONS', () => {
+  test('lists the verbs a table, a function and the root take', async () => {
+    const allow = async (path: string) => (await call('OPTIONS', path, { user: alice })).headers.get('allow');
+    assert.equal(await allow('/tasks'), 'OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE');
+    assert.equal(await allow('/rpc/search_tasks'), 'OPTIONS,GET,HEAD,POST');
+    assert.equal(await allow('/rpc/complete_task'), 'OPTIONS,POST');
+    assert.equal(await allow('/'), 'OPTIONS,GET,HEAD');
+    assertError(await call('OPTIONS', '/nope', { user: alice }), 404, 'PGRST205');
+  });
+});
+
 describe('profiles', () => {
   test('Accept-Profile / Content-Profile choose among exposed schemas only', async () => {
     assert.equal(

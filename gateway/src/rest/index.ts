@@ -13,10 +13,11 @@ import type { Services } from '../../../lib/services.ts';
 import { ApiError } from '../api/errors.ts';
 import type { ApiContext, ApiHandler, ApiResponse } from '../api/types.ts';
 import { fromPgError, isPgError } from './errors.ts';
-import { DEFAULT_LIMITS, planRpc, planTable, type EngineLimits, type Plan } from './engine.ts';
+import { findRelation } from './build.ts';
+import { DEFAULT_LIMITS, planRpc, planTable, profileSchema, type EngineLimits, type Plan } from './engine.ts';
 import { contentRange, CONTENT_TYPES, negotiate, rangeStatus, toCsv } from './http.ts';
 import { openApiDocument } from './openapi.ts';
-import { loadSchemaCache, type SchemaCache } from './schema-cache.ts';
+import { key, loadSchemaCache, type SchemaCache } from './schema-cache.ts';
 
 export type RestEngine = {
   handler: ApiHandler;
@@ -70,20 +71,39 @@ export function planRequest(ctx: ApiContext, cache: SchemaCache, limits: EngineL
   if (target > limits.maxUrlBytes) {
     throw new ApiError(414, 'PGRST414', `The request URL is longer than ${limits.maxUrlBytes} bytes`);
   }
-  let segments: string[];
-  try {
-    segments = ctx.path.split('/').filter(Boolean).map(decodeURIComponent);
-  } catch {
-    throw new ApiError(404, 'PGRST125', 'Invalid path specified in request URL', {
-      details: 'Malformed percent-encoding.',
-    });
-  }
+  const segments = ctx.path.split('/').filter(Boolean).map(safeDecode);
   let plan: Plan;
   if (segments.length === 1) plan = planTable(ctx, cache, limits, segments[0] as string);
   else if (segments.length === 2 && segments[0] === 'rpc') plan = planRpc(ctx, cache, limits, segments[1] as string);
   else throw new ApiError(404, 'PGRST125', `Invalid path specified in request URL`);
   checkParameters(plan.sql, plan.params.length);
   return plan;
+}
+
+/** OPTIONS (not a CORS preflight, which the pipeline answers): the verbs a resource takes. */
+function allowedMethods(ctx: ApiContext, cache: SchemaCache): string {
+  if (ctx.path === '/' || ctx.path === '') return 'OPTIONS,GET,HEAD';
+  const schema = profileSchema({ ...ctx, method: 'GET' }, cache);
+  const [first, second, extra] = ctx.path.split('/').filter(Boolean);
+  if (first === 'rpc' && second !== undefined && extra === undefined) {
+    const fns = cache.functions.get(key(schema, safeDecode(second))) ?? [];
+    if (fns.length === 0) throw new ApiError(404, 'PGRST202', `Could not find the function ${schema}.${second}`);
+    return fns.some((f) => f.volatility !== 'v') ? 'OPTIONS,GET,HEAD,POST' : 'OPTIONS,POST';
+  }
+  if (first === undefined || second !== undefined)
+    throw new ApiError(404, 'PGRST125', 'Invalid path specified in request URL');
+  const rel = findRelation(cache, schema, safeDecode(first));
+  return rel.kind === 'table' || rel.insertable ? 'OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE' : 'OPTIONS,GET,HEAD';
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(404, 'PGRST125', 'Invalid path specified in request URL', {
+      details: 'Malformed percent-encoding.',
+    });
+  }
 }
 
 /** Every bound value must be referenced exactly by $1..$n: a mismatch is a planner bug. */
@@ -255,6 +275,7 @@ export async function createRestEngine({
   }
 
   const handler: ApiHandler = async (ctx) => {
+    if (ctx.method === 'OPTIONS') return { status: 200, headers: { allow: allowedMethods(ctx, cache) } };
     if (ctx.path === '/' || ctx.path === '') {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
         throw new ApiError(405, 'PGRST117', `Unsupported HTTP method: ${ctx.method.slice(0, 20)}`);
