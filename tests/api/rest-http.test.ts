@@ -838,7 +838,10 @@ describe('schema cache and request settings', () => {
          grant execute on function public.${name}_table(int) to authenticated;
          create function public.${name}_raise(code text) returns int language plpgsql as $$
            begin raise exception 'Nope: %', code using errcode = code, hint = 'try again'; end $$;
-         grant execute on function public.${name}_raise(text) to authenticated;`,
+         grant execute on function public.${name}_raise(text) to authenticated;
+         create function public.${name}_shout(t public.tasks) returns text language sql stable
+           as $$ select upper(t.title) $$;
+         grant execute on function public.${name}_shout(public.tasks) to authenticated;`,
       );
       // The listener reconnects and reloads; NOTIFY until the function is visible.
       let res: Res | undefined;
@@ -867,6 +870,28 @@ describe('schema cache and request settings', () => {
       assert.deepEqual(table.json, [{ word: 'c' }, { word: 'b' }]);
       assertError(await call('GET', `/rpc/${name}_table?p=3&nope=eq.1`, { user: alice }), 400, '42703');
 
+      // A computed field (a function of the row): selected, filtered and ordered by name,
+      // on a table, a write's representation and a function's rows; never part of *.
+      const shout = `${name}_shout`;
+      const computed = await call('GET', `/tasks?select=title,${shout}&${shout}=like.*GARDEN*&order=${shout}.desc`, {
+        user: alice,
+      });
+      assert.equal(computed.status, 200, computed.text);
+      assert.deepEqual(computed.json, [
+        { title: 'Water the garden', [shout]: 'WATER THE GARDEN' },
+        { title: 'Plan the garden party', [shout]: 'PLAN THE GARDEN PARTY' },
+      ]);
+      const star = await call('GET', `/tasks?select=*&id=eq.${ids.tasks[0]}`, { user: alice });
+      assert.ok(!(shout in ((star.json as object[])[0] ?? {})));
+      const patched = await call('PATCH', `/tasks?id=eq.${ids.tasks[2]}&select=${shout}`, {
+        user: alice,
+        body: { title: 'Call mum' },
+        headers: { prefer: 'return=representation' },
+      });
+      assert.deepEqual(patched.json, [{ [shout]: 'CALL MUM' }]);
+      const searched = await call('GET', `/rpc/search_tasks?query=party&select=${shout}`, { user: alice });
+      assert.deepEqual(searched.json, [{ [shout]: 'PLAN THE GARDEN PARTY' }]);
+
       // RAISE: P0001 is a 400 with the function's message and hint; PTnnn sets the status.
       const raised = assertError(
         await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'P0001' } }),
@@ -877,7 +902,7 @@ describe('schema cache and request settings', () => {
       assertError(await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'PT402' } }), 402, 'PT402');
     } finally {
       await superuserQuery(
-        `drop function if exists public.${name}(); drop function if exists public.${name}_table(int); drop function if exists public.${name}_raise(text)`,
+        `drop function if exists public.${name}(); drop function if exists public.${name}_table(int); drop function if exists public.${name}_raise(text); drop function if exists public.${name}_shout(public.tasks)`,
       );
       await superuserQuery(`notify pgrst, 'reload schema'`);
     }

@@ -280,6 +280,7 @@ const cache: SchemaCache = {
     ],
   ]),
   functions: new Map(),
+  computed: new Map(),
   relationships: new Map([
     [
       key('public', 'tasks'),

@@ -83,14 +83,21 @@ type Resolved = { expr: string; type: string; column: Column | undefined; outNam
 const TEXTUAL = new Set(['text', 'varchar', 'bpchar', 'citext', 'name']);
 
 function resolveField(b: Builder, rel: Relation | null, alias: string, field: Field): Resolved {
-  const column = rel?.columns.get(field.name);
-  if (rel && !column) throw columnNotFound(rel, field.name);
+  let column = rel?.columns.get(field.name);
+  let expr = `${alias}.${ident(field.name)}`;
+  if (rel && !column) {
+    // A computed field: fn(row). The row is cast to the relation's type, so it also works
+    // on a write's CTE rows and a function's result rows.
+    const computed = b.cache.computed.get(key(rel.schema, rel.name))?.get(field.name);
+    if (!computed) throw columnNotFound(rel, field.name);
+    column = computed.column;
+    expr = `${qualified(computed.fn.schema, computed.fn.name)}(${alias}::${qualified(rel.schema, rel.name)})`;
+  }
   if (field.json.length && column && column.udt !== 'json' && column.udt !== 'jsonb') {
     throw new ApiError(400, '42883', `operator does not exist: ${column.type} ${field.json[0]?.arrow} unknown`, {
       hint: `'${field.name}' is not a json or jsonb column: the -> and ->> operators need one.`,
     });
   }
-  let expr = `${alias}.${ident(field.name)}`;
   let type = column?.type ?? 'text';
   for (const step of field.json) {
     const k = /^-?\d+$/.test(step.key) ? b.bind(Number(step.key), 'int') : b.bind(step.key, 'text');

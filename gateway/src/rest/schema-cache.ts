@@ -91,6 +91,11 @@ export type SchemaCache = {
   relations: Map<string, Relation>;
   functions: Map<string, PgFunction[]>;
   relationships: Map<string, Relationship[]>;
+  /**
+   * Computed fields by relation: functions of one argument of the relation's row type,
+   * returning one value (PostgREST's computed columns). Keyed by relation, then name.
+   */
+  computed: Map<string, Map<string, { fn: PgFunction; column: Column }>>;
   /** Type names accepted after `::` in select, mapped to their safe SQL spelling. */
   castTypes: Map<string, string>;
   schemaDescriptions: Map<string, string | null>;
@@ -135,7 +140,10 @@ const FUNCTIONS_SQL = `
 select n.nspname as schema, p.proname as name, p.oid::int as oid, p.provolatile as volatility,
        p.proretset as "returnsSet", format_type(p.prorettype, null) as "returnType",
        t.typtype = 'c' or (t.typtype = 'p' and t.typname = 'record') as "returnsComposite",
-       t.typname = 'void' as "returnsVoid",
+       t.typname = 'void' as "returnsVoid", t.typname as "returnUdt", t.typcategory as "returnCategory",
+       (select json_build_object('schema', an.nspname, 'name', ac.relname) from pg_type at
+          join pg_class ac on ac.oid = at.typrelid join pg_namespace an on an.oid = ac.relnamespace
+          where p.pronargs = 1 and at.oid = p.proargtypes[0]) as "argRelation",
        rn.nspname as "returnRelSchema", rc.relname as "returnRelName",
        obj_description(p.oid, 'pg_proc') as description,
        p.pronargs as nargs, p.pronargdefaults as ndefaults,
@@ -179,6 +187,9 @@ type RawFunction = {
   returnType: string;
   returnsComposite: boolean;
   returnsVoid: boolean;
+  returnUdt: string;
+  returnCategory: string;
+  argRelation: { schema: string; name: string } | null;
   returnRelSchema: string | null;
   returnRelName: string | null;
   description: string | null;
@@ -299,6 +310,7 @@ export async function loadSchemaCache(pool: pg.Pool, schemas: readonly string[])
   }
 
   const functions = new Map<string, PgFunction[]>();
+  const computed: SchemaCache['computed'] = new Map();
   for (const f of fns.rows) {
     const inputs: FunctionArg[] = [];
     const modes = f.argmodes.length ? f.argmodes : f.argtypes.map(() => 'i');
@@ -346,6 +358,25 @@ export async function loadSchemaCache(pool: pg.Pool, schemas: readonly string[])
     };
     const k = key(f.schema, f.name);
     functions.set(k, [...(functions.get(k) ?? []), fn]);
+    if (f.argRelation && !f.returnsSet && !f.returnsVoid && f.volatility !== 'v') {
+      const relKey = key(f.argRelation.schema, f.argRelation.name);
+      const fields = computed.get(relKey) ?? new Map<string, { fn: PgFunction; column: Column }>();
+      fields.set(f.name, {
+        fn,
+        column: {
+          name: f.name,
+          type: f.returnType,
+          udt: f.returnUdt,
+          category: f.returnCategory,
+          nullable: true,
+          hasDefault: false,
+          generated: true,
+          description: f.description,
+          position: 0,
+        },
+      });
+      computed.set(relKey, fields);
+    }
   }
 
   const castTypes = new Map<string, string>();
@@ -360,6 +391,7 @@ export async function loadSchemaCache(pool: pg.Pool, schemas: readonly string[])
     relations,
     functions,
     relationships,
+    computed,
     castTypes,
     schemaDescriptions: new Map(nsps.rows.map((n) => [n.name, n.description])),
     loadedAt: new Date(),
