@@ -105,6 +105,46 @@ describe('reading', () => {
   });
 });
 
+describe('concurrency', () => {
+  test('interleaved parallel requests from Alice, Bob and anon each see only their own rows', async () => {
+    const anon = supabaseClient(gw.url);
+    const rounds = Array.from({ length: 15 }, (_, i) => i);
+    const results = await Promise.all(
+      rounds.flatMap((i) => [
+        alice.db
+          .from('tasks')
+          .select('id', { count: 'exact' })
+          .limit(i % 5)
+          .then((r) => ({ who: 'alice', r })),
+        bob.db
+          .from('tasks')
+          .select('id,title')
+          .then((r) => ({ who: 'bob', r })),
+        anon
+          .from('tasks')
+          .select('id')
+          .then((r) => ({ who: 'anon', r })),
+        (i % 2 ? alice.db : bob.db)
+          .rpc('my_personal_workspace_id')
+          .then((r) => ({ who: i % 2 ? 'alice-ws' : 'bob-ws', r })),
+      ]),
+    );
+    for (const { who, r } of results) {
+      if (who === 'alice') {
+        assert.equal(r.error, null, JSON.stringify(r.error));
+        assert.equal(r.count, 5);
+      } else if (who === 'bob') {
+        assert.deepEqual(r.data, [{ id: bobTask, title: "Bob's task" }]);
+      } else if (who === 'anon') {
+        assert.equal(r.status, 401);
+        assert.equal(r.error?.code, '42501');
+      } else {
+        assert.equal(r.data, who === 'alice-ws' ? alice.workspaceId : bob.workspaceId);
+      }
+    }
+  });
+});
+
 describe('writing', () => {
   test("Bob's update of Alice's task matches nothing and changes nothing", async () => {
     const res = await bob.db
