@@ -173,6 +173,19 @@ describe('or / and', () => {
     assert.deepEqual(await titlesWhere((q) => q.or(`title.eq."${REVIEW}",title.eq.${MILK}`)), [MILK, REVIEW]);
   });
 
+  test('the usual search box: or() of ilike on several columns, with % or * wildcards', async () => {
+    assert.deepEqual(await titlesWhere((q) => q.or('title.ilike.%milk%,notes.ilike.%milk%')), [MILK]);
+    assert.deepEqual(await titlesWhere((q) => q.or('title.ilike.*BOARD*,notes.ilike.*board*')), [REPORT]);
+  });
+
+  test('not in with quoted values', async () => {
+    assert.deepEqual(await titlesWhere((q) => q.not('title', 'in', `("${REVIEW}","${RENT}")`)), [
+      MILK,
+      REPORT,
+      PLUMBER,
+    ]);
+  });
+
   test('or() is ANDed with the other filters', async () => {
     assert.deepEqual(await titlesWhere((q) => q.eq('status', 'open').or('priority.eq.1,priority.eq.4')), [
       MILK,
