@@ -841,7 +841,11 @@ describe('schema cache and request settings', () => {
          grant execute on function public.${name}_raise(text) to authenticated;
          create function public.${name}_shout(t public.tasks) returns text language sql stable
            as $$ select upper(t.title) $$;
-         grant execute on function public.${name}_shout(public.tasks) to authenticated;`,
+         grant execute on function public.${name}_shout(public.tasks) to authenticated;
+         create view public.${name}_open with (security_invoker = true) as
+           select t.id as task_id, t.workspace_id, t.project_id as folder, t.title, t.position
+           from public.tasks t where t.status = 'open';
+         grant select on public.${name}_open to authenticated;`,
       );
       // The listener reconnects and reloads; NOTIFY until the function is visible.
       let res: Res | undefined;
@@ -892,6 +896,32 @@ describe('schema cache and request settings', () => {
       const searched = await call('GET', `/rpc/search_tasks?query=party&select=${shout}`, { user: alice });
       assert.deepEqual(searched.json, [{ [shout]: 'PLAN THE GARDEN PARTY' }]);
 
+      // A view inherits the foreign keys of the table it shows: it embeds, and is embedded.
+      const view = `${name}_open`;
+      const fromView = await call('GET', `/${view}?select=title,projects(name)&folder=not.is.null&order=position`, {
+        user: alice,
+      });
+      assert.equal(fromView.status, 200, fromView.text);
+      assert.deepEqual(fromView.json, [
+        { title: 'Plan the garden party', projects: { name: 'Garden' } },
+        { title: 'Water the garden', projects: { name: 'Garden' } },
+        { title: 'Buy seeds, "heirloom"', projects: { name: 'Garden' } },
+      ]);
+      const toView = await call(
+        'GET',
+        `/projects?select=name,${view}(title)&id=eq.${ids.project}&${view}.order=position.desc&${view}.limit=1`,
+        {
+          user: alice,
+        },
+      );
+      assert.equal(toView.status, 200, toView.text);
+      assert.deepEqual(toView.json, [{ name: 'Garden', [view]: [{ title: 'Buy seeds, "heirloom"' }] }]);
+      const bobView = await call('GET', `/${view}?select=title,workspaces(id)`, { user: bob });
+      assert.ok(
+        !bobView.text.includes(SECRET) && !bobView.text.includes(alice.workspaceId),
+        'RLS holds through the view',
+      );
+
       // RAISE: P0001 is a 400 with the function's message and hint; PTnnn sets the status.
       const raised = assertError(
         await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'P0001' } }),
@@ -902,7 +932,7 @@ describe('schema cache and request settings', () => {
       assertError(await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'PT402' } }), 402, 'PT402');
     } finally {
       await superuserQuery(
-        `drop function if exists public.${name}(); drop function if exists public.${name}_table(int); drop function if exists public.${name}_raise(text); drop function if exists public.${name}_shout(public.tasks)`,
+        `drop function if exists public.${name}(); drop function if exists public.${name}_table(int); drop function if exists public.${name}_raise(text); drop function if exists public.${name}_shout(public.tasks); drop view if exists public.${name}_open`,
       );
       await superuserQuery(`notify pgrst, 'reload schema'`);
     }

@@ -161,6 +161,24 @@ left join pg_namespace rn on rn.oid = rc.relnamespace
 where n.nspname = any($1::text[]) and p.prokind = 'f'
 `;
 
+// Which base-table column each view column shows, read from the view's rewrite rule (as
+// PostgREST does): TargetEntry nodes carry resorigtbl/resorigcol. The rule's text lists the
+// range table (subqueries) before the top-level target list, so the last entry of a name wins.
+const VIEW_COLUMNS_SQL = `
+select vn.nspname as schema, v.relname as view, x.m[1] as column,
+       bn.nspname as "baseSchema", b.relname as "baseTable", a.attname as "baseColumn"
+from pg_class v
+join pg_namespace vn on vn.oid = v.relnamespace
+join pg_rewrite r on r.ev_class = v.oid
+cross join lateral regexp_matches(r.ev_action::text,
+  ':resname (\\S+) :ressortgroupref \\d+ :resorigtbl (\\d+) :resorigcol (\\d+)', 'g') with ordinality as x(m, ord)
+join pg_class b on b.oid = x.m[2]::oid
+join pg_namespace bn on bn.oid = b.relnamespace
+join pg_attribute a on a.attrelid = b.oid and a.attnum = x.m[3]::int2
+where v.relkind in ('v', 'm') and vn.nspname = any($1::text[])
+order by vn.nspname, v.relname, x.ord
+`;
+
 const TYPES_SQL = `
 select t.typname as name, format_type(t.oid, null) as spelled
 from pg_type t join pg_namespace n on n.oid = t.typnamespace
@@ -226,7 +244,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 export async function loadSchemaCache(pool: pg.Pool, schemas: readonly string[]): Promise<SchemaCache> {
   const names = [...schemas];
-  const [rels, fks, fns, types, nsps] = await Promise.all([
+  const [rels, fks, fns, types, nsps, viewCols] = await Promise.all([
     pool.query<RawRelation>(RELATIONS_SQL, [names]),
     pool.query<ForeignKey>(FKS_SQL, [names]),
     pool.query<RawFunction>(FUNCTIONS_SQL, [names]),
@@ -235,6 +253,14 @@ export async function loadSchemaCache(pool: pg.Pool, schemas: readonly string[])
       `select nspname as name, obj_description(oid, 'pg_namespace') as description from pg_namespace where nspname = any($1::text[])`,
       [names],
     ),
+    pool.query<{
+      schema: string;
+      view: string;
+      column: string;
+      baseSchema: string;
+      baseTable: string;
+      baseColumn: string;
+    }>(VIEW_COLUMNS_SQL, [names]),
   ]);
 
   const relations = new Map<string, Relation>();
@@ -276,6 +302,55 @@ export async function loadSchemaCache(pool: pg.Pool, schemas: readonly string[])
       columns: pairs.map(([a, b]) => [b, a]),
     });
   }
+  // Views inherit the foreign keys of the tables they show (both ends may be views), when
+  // they expose every column of the key — PostgREST's view relationships.
+  const views = new Map<string, { schema: string; name: string; columns: Map<string, string> }[]>();
+  for (const row of viewCols.rows) {
+    const view = relations.get(key(row.schema, row.view));
+    if (!view?.columns.has(row.column)) continue;
+    const baseKey = key(row.baseSchema, row.baseTable);
+    const list = views.get(baseKey) ?? [];
+    let entry = list.find((v) => v.schema === row.schema && v.name === row.view);
+    if (!entry) {
+      entry = { schema: row.schema, name: row.view, columns: new Map() };
+      list.push(entry);
+      views.set(baseKey, list);
+    }
+    entry.columns.set(row.column, row.baseColumn);
+  }
+  // The relations standing for a table (itself, and views showing all of `columns`), with
+  // the name of each column there.
+  const standIns = (schema: string, table: string, columns: string[]) => {
+    const out = [{ schema, name: table, map: (c: string) => c }];
+    for (const v of views.get(key(schema, table)) ?? []) {
+      const inverse = new Map([...v.columns].map(([viewCol, baseCol]) => [baseCol, viewCol]));
+      if (columns.every((c) => inverse.has(c))) {
+        out.push({ schema: v.schema, name: v.name, map: (c: string) => inverse.get(c) as string });
+      }
+    }
+    return out;
+  };
+  for (const fk of fks.rows) {
+    if (!views.has(key(fk.schema, fk.table)) && !views.has(key(fk.refSchema, fk.refTable))) continue;
+    for (const src of standIns(fk.schema, fk.table, fk.columns)) {
+      for (const dst of standIns(fk.refSchema, fk.refTable, fk.refColumns)) {
+        if (
+          src.name === fk.table &&
+          src.schema === fk.schema &&
+          dst.name === fk.refTable &&
+          dst.schema === fk.refSchema
+        ) {
+          continue; // the table-to-table relationship, added above
+        }
+        const pairs = fk.columns.map((c, i) => [src.map(c), dst.map(fk.refColumns[i] as string)] as [string, string]);
+        const s = { schema: src.schema, name: src.name };
+        const d = { schema: dst.schema, name: dst.name };
+        add({ kind: 'm2o', source: s, target: d, constraint: fk.name, columns: pairs });
+        add({ kind: 'o2m', source: d, target: s, constraint: fk.name, columns: pairs.map(([a, b]) => [b, a]) });
+      }
+    }
+  }
+
   // Many-to-many: a junction table whose two foreign keys both lie inside its primary key.
   const byTable = new Map<string, ForeignKey[]>();
   for (const fk of fks.rows) {
