@@ -814,127 +814,155 @@ describe('hostile input', () => {
   });
 });
 
-describe('schema cache and request settings', () => {
-  test('NOTIFY pgrst reloads the cache (also after the listener was killed); the database sees request.headers without credentials', async () => {
-    const name = `rest_probe_${randomUUID().slice(0, 8)}`;
-    const path = `/rpc/${name}`;
-    assertError(await call('POST', path, { user: alice, body: {} }), 404, 'PGRST202');
+// Objects the owner creates while the gateway runs (public schema, dropped afterwards): the
+// engine must pick them up through NOTIFY pgrst, after its listening connection was killed.
+describe('objects created at run time', () => {
+  const name = `rest_probe_${randomUUID().slice(0, 8)}`;
+  let before404: Res;
+
+  before(async () => {
+    before404 = await call('POST', `/rpc/${name}`, { user: alice, body: {} });
     await superuserQuery(
       `select pg_terminate_backend(pid) from pg_stat_activity
        where application_name = 'taskmaster-rest-listen' and datname = current_database()`,
     );
-    try {
-      await superuserQuery(
-        `create function public.${name}() returns json language sql stable as $$
-           select json_build_object(
-             'headers', current_setting('request.headers', true)::json,
-             'method', current_setting('request.method', true),
-             'timeout', current_setting('statement_timeout'),
-             'sub', auth.uid())
-         $$;
-         grant execute on function public.${name}() to authenticated;
-         create function public.${name}_table(p int) returns table (word text, n int) language sql stable
-           as $$ values ('a', 1), ('b', 2), ('c', p) $$;
-         grant execute on function public.${name}_table(int) to authenticated;
-         create function public.${name}_raise(code text) returns int language plpgsql as $$
-           begin raise exception 'Nope: %', code using errcode = code, hint = 'try again'; end $$;
-         grant execute on function public.${name}_raise(text) to authenticated;
-         create function public.${name}_shout(t public.tasks) returns text language sql stable
-           as $$ select upper(t.title) $$;
-         grant execute on function public.${name}_shout(public.tasks) to authenticated;
-         create view public.${name}_open with (security_invoker = true) as
-           select t.id as task_id, t.workspace_id, t.project_id as folder, t.title, t.position
-           from public.tasks t where t.status = 'open';
-         grant select on public.${name}_open to authenticated;`,
-      );
-      // The listener reconnects and reloads; NOTIFY until the function is visible.
-      let res: Res | undefined;
-      for (let attempt = 0; attempt < 100; attempt += 1) {
-        await superuserQuery(`notify pgrst, 'reload schema'`);
-        res = await call('POST', path, {
-          user: alice,
-          body: {},
-          headers: { cookie: 'session=secret-cookie', apikey: 'secret-apikey', 'x-client-info': 'rest-test' },
-        });
-        if (res.status === 200) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.equal(res?.status, 200, res?.text);
-      const seen = res?.json as { headers: Record<string, string>; method: string; timeout: string; sub: string };
-      assert.equal(seen.headers['x-client-info'], 'rest-test');
-      assert.equal(seen.method, 'POST');
-      assert.equal(seen.timeout, '10s');
-      assert.ok(seen.sub);
-      for (const secret of ['authorization', 'cookie', 'apikey']) assert.ok(!(secret in seen.headers), secret);
-      assert.doesNotMatch(res?.text ?? '', /secret-cookie|secret-apikey|Bearer/);
-
-      // A `returns table (…)` function: its columns select, filter and order like a view's.
-      const table = await call('GET', `/rpc/${name}_table?p=3&n=gte.2&order=n.desc&select=word`, { user: alice });
-      assert.equal(table.status, 200, table.text);
-      assert.deepEqual(table.json, [{ word: 'c' }, { word: 'b' }]);
-      assertError(await call('GET', `/rpc/${name}_table?p=3&nope=eq.1`, { user: alice }), 400, '42703');
-
-      // A computed field (a function of the row): selected, filtered and ordered by name,
-      // on a table, a write's representation and a function's rows; never part of *.
-      const shout = `${name}_shout`;
-      const computed = await call('GET', `/tasks?select=title,${shout}&${shout}=like.*GARDEN*&order=${shout}.desc`, {
-        user: alice,
-      });
-      assert.equal(computed.status, 200, computed.text);
-      assert.deepEqual(computed.json, [
-        { title: 'Water the garden', [shout]: 'WATER THE GARDEN' },
-        { title: 'Plan the garden party', [shout]: 'PLAN THE GARDEN PARTY' },
-      ]);
-      const star = await call('GET', `/tasks?select=*&id=eq.${ids.tasks[0]}`, { user: alice });
-      assert.ok(!(shout in ((star.json as object[])[0] ?? {})));
-      const patched = await call('PATCH', `/tasks?id=eq.${ids.tasks[2]}&select=${shout}`, {
-        user: alice,
-        body: { title: 'Call mum' },
-        headers: { prefer: 'return=representation' },
-      });
-      assert.deepEqual(patched.json, [{ [shout]: 'CALL MUM' }]);
-      const searched = await call('GET', `/rpc/search_tasks?query=party&select=${shout}`, { user: alice });
-      assert.deepEqual(searched.json, [{ [shout]: 'PLAN THE GARDEN PARTY' }]);
-
-      // A view inherits the foreign keys of the table it shows: it embeds, and is embedded.
-      const view = `${name}_open`;
-      const fromView = await call('GET', `/${view}?select=title,projects(name)&folder=not.is.null&order=position`, {
-        user: alice,
-      });
-      assert.equal(fromView.status, 200, fromView.text);
-      assert.deepEqual(fromView.json, [
-        { title: 'Plan the garden party', projects: { name: 'Garden' } },
-        { title: 'Water the garden', projects: { name: 'Garden' } },
-        { title: 'Buy seeds, "heirloom"', projects: { name: 'Garden' } },
-      ]);
-      const toView = await call(
-        'GET',
-        `/projects?select=name,${view}(title)&id=eq.${ids.project}&${view}.order=position.desc&${view}.limit=1`,
-        {
-          user: alice,
-        },
-      );
-      assert.equal(toView.status, 200, toView.text);
-      assert.deepEqual(toView.json, [{ name: 'Garden', [view]: [{ title: 'Buy seeds, "heirloom"' }] }]);
-      const bobView = await call('GET', `/${view}?select=title,workspaces(id)`, { user: bob });
-      assert.ok(
-        !bobView.text.includes(SECRET) && !bobView.text.includes(alice.workspaceId),
-        'RLS holds through the view',
-      );
-
-      // RAISE: P0001 is a 400 with the function's message and hint; PTnnn sets the status.
-      const raised = assertError(
-        await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'P0001' } }),
-        400,
-        'P0001',
-      );
-      assert.deepEqual([raised.message, raised.hint], ['Nope: P0001', 'try again']);
-      assertError(await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'PT402' } }), 402, 'PT402');
-    } finally {
-      await superuserQuery(
-        `drop function if exists public.${name}(); drop function if exists public.${name}_table(int); drop function if exists public.${name}_raise(text); drop function if exists public.${name}_shout(public.tasks); drop view if exists public.${name}_open`,
-      );
+    await superuserQuery(
+      `create function public.${name}() returns json language sql stable as $$
+         select json_build_object(
+           'headers', current_setting('request.headers', true)::json,
+           'method', current_setting('request.method', true),
+           'timeout', current_setting('statement_timeout'),
+           'sub', auth.uid())
+       $$;
+       grant execute on function public.${name}() to authenticated;
+       create function public.${name}_table(p int) returns table (word text, n int) language sql stable
+         as $$ values ('a', 1), ('b', 2), ('c', p) $$;
+       grant execute on function public.${name}_table(int) to authenticated;
+       create function public.${name}_raise(code text) returns int language plpgsql as $$
+         begin raise exception 'Nope: %', code using errcode = code, hint = 'try again'; end $$;
+       grant execute on function public.${name}_raise(text) to authenticated;
+       create function public.${name}_shout(t public.tasks) returns text language sql stable
+         as $$ select upper(t.title) $$;
+       grant execute on function public.${name}_shout(public.tasks) to authenticated;
+       create view public.${name}_open with (security_invoker = true) as
+         select t.id as task_id, t.workspace_id, t.project_id as folder, t.title, t.position
+         from public.tasks t where t.status = 'open';
+       grant select on public.${name}_open to authenticated;
+       create function public.${name}_echo(payload jsonb) returns jsonb language sql stable as $$ select payload $$;
+       grant execute on function public.${name}_echo(jsonb) to authenticated;`,
+    );
+    // The listener reconnects (and reloads); NOTIFY until the objects are visible.
+    for (let attempt = 0; attempt < 100; attempt += 1) {
       await superuserQuery(`notify pgrst, 'reload schema'`);
+      if ((await call('POST', `/rpc/${name}`, { user: alice, body: {} })).status === 200) return;
+      await new Promise((r) => setTimeout(r, 100));
     }
+  });
+
+  after(async () => {
+    await superuserQuery(
+      `drop view if exists public.${name}_open;
+       drop function if exists public.${name}(), public.${name}_table(int), public.${name}_raise(text),
+         public.${name}_shout(public.tasks), public.${name}_echo(jsonb);
+       notify pgrst, 'reload schema';`,
+    );
+  });
+
+  test('NOTIFY pgrst reloads the cache, also after the listening connection was killed', async () => {
+    assertError(before404, 404, 'PGRST202');
+    assert.equal((await call('POST', `/rpc/${name}`, { user: alice, body: {} })).status, 200);
+  });
+
+  test('the database sees request.headers without credentials, the method, the timeout, the caller', async () => {
+    const res = await call('POST', `/rpc/${name}`, {
+      user: alice,
+      body: {},
+      headers: { cookie: 'session=secret-cookie', apikey: 'secret-apikey', 'x-client-info': 'rest-test' },
+    });
+    assert.equal(res.status, 200, res.text);
+    const seen = res.json as { headers: Record<string, string>; method: string; timeout: string; sub: string };
+    assert.equal(seen.headers['x-client-info'], 'rest-test');
+    assert.equal(seen.method, 'POST');
+    assert.equal(seen.timeout, '10s');
+    assert.ok(seen.sub);
+    for (const secret of ['authorization', 'cookie', 'apikey']) assert.ok(!(secret in seen.headers), secret);
+    assert.doesNotMatch(res.text, /secret-cookie|secret-apikey|Bearer/);
+  });
+
+  test("a returns table (…) function: its columns select, filter and order like a view's", async () => {
+    const table = await call('GET', `/rpc/${name}_table?p=3&n=gte.2&order=n.desc&select=word`, { user: alice });
+    assert.equal(table.status, 200, table.text);
+    assert.deepEqual(table.json, [{ word: 'c' }, { word: 'b' }]);
+    assertError(await call('GET', `/rpc/${name}_table?p=3&nope=eq.1`, { user: alice }), 400, '42703');
+  });
+
+  test('a computed field selects, filters and orders on tables, write representations and function rows', async () => {
+    const shout = `${name}_shout`;
+    const computed = await call('GET', `/tasks?select=title,${shout}&${shout}=like.*GARDEN*&order=${shout}.desc`, {
+      user: alice,
+    });
+    assert.equal(computed.status, 200, computed.text);
+    assert.deepEqual(computed.json, [
+      { title: 'Water the garden', [shout]: 'WATER THE GARDEN' },
+      { title: 'Plan the garden party', [shout]: 'PLAN THE GARDEN PARTY' },
+    ]);
+    const star = await call('GET', `/tasks?select=*&id=eq.${ids.tasks[0]}`, { user: alice });
+    assert.ok(!(shout in ((star.json as object[])[0] ?? {})), 'not part of *');
+    const patched = await call('PATCH', `/tasks?id=eq.${ids.tasks[2]}&select=${shout}`, {
+      user: alice,
+      body: { title: 'Call mum' },
+      headers: { prefer: 'return=representation' },
+    });
+    assert.deepEqual(patched.json, [{ [shout]: 'CALL MUM' }]);
+    const searched = await call('GET', `/rpc/search_tasks?query=party&select=${shout}`, { user: alice });
+    assert.deepEqual(searched.json, [{ [shout]: 'PLAN THE GARDEN PARTY' }]);
+  });
+
+  test('a view inherits the foreign keys of the table it shows: it embeds and is embedded', async () => {
+    const view = `${name}_open`;
+    const fromView = await call('GET', `/${view}?select=title,projects(name)&folder=not.is.null&order=position`, {
+      user: alice,
+    });
+    assert.equal(fromView.status, 200, fromView.text);
+    assert.deepEqual(fromView.json, [
+      { title: 'Plan the garden party', projects: { name: 'Garden' } },
+      { title: 'Water the garden', projects: { name: 'Garden' } },
+      { title: 'Buy seeds, "heirloom"', projects: { name: 'Garden' } },
+    ]);
+    const toView = await call(
+      'GET',
+      `/projects?select=name,${view}(title)&id=eq.${ids.project}&${view}.order=position.desc&${view}.limit=1`,
+      { user: alice },
+    );
+    assert.equal(toView.status, 200, toView.text);
+    assert.deepEqual(toView.json, [{ name: 'Garden', [view]: [{ title: 'Buy seeds, "heirloom"' }] }]);
+    const bobView = await call('GET', `/${view}?select=title,workspaces(id)`, { user: bob });
+    assert.ok(
+      !bobView.text.includes(SECRET) && !bobView.text.includes(alice.workspaceId),
+      'RLS holds through the view',
+    );
+  });
+
+  test('Prefer: params=single-object passes the whole body as the one json argument', async () => {
+    const echo = await call('POST', `/rpc/${name}_echo`, {
+      user: alice,
+      body: { a: [1, 'two'], b: null },
+      headers: { prefer: 'params=single-object' },
+    });
+    assert.equal(echo.status, 200, echo.text);
+    assert.deepEqual(echo.json, { a: [1, 'two'], b: null });
+    assert.equal(echo.headers.get('preference-applied'), 'params=single-object');
+    const named = await call('POST', `/rpc/${name}_echo`, { user: alice, body: { payload: { c: 3 } } });
+    assert.deepEqual(named.json, { c: 3 });
+  });
+
+  test('RAISE: P0001 is a 400 with the message and hint; PTnnn sets the status', async () => {
+    const raised = assertError(
+      await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'P0001' } }),
+      400,
+      'P0001',
+    );
+    assert.deepEqual([raised.message, raised.hint], ['Nope: P0001', 'try again']);
+    assertError(await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'PT402' } }), 402, 'PT402');
   });
 });
