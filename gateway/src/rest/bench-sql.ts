@@ -31,6 +31,11 @@ export async function sqlForRequest(
     rawQuery: url.search.slice(1),
     settings: {},
   } satisfies ApiContext;
-  const plan = planRequest(ctx, cache, DEFAULT_LIMITS);
+  const cfg = config();
+  const plan = planRequest(ctx, cache, {
+    ...DEFAULT_LIMITS,
+    maxRows: cfg.API_MAX_ROWS,
+    statementTimeoutMs: cfg.API_STATEMENT_TIMEOUT_MS,
+  });
   return { text: plan.sql, values: plan.params };
 }
