@@ -362,7 +362,7 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
     params: b.params,
     kind: 'write',
     media,
-    status: method === 'POST' ? 201 : method === 'PUT' ? 200 : 204,
+    status: method === 'POST' ? 201 : 204,
     returnBody: false,
     offset: 0,
     count: undefined,
