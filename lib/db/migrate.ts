@@ -87,7 +87,14 @@ export async function migrate({
   const result: MigrateResult = { applied: [], reapplied: [] };
   try {
     await client.query('set client_min_messages = warning');
-    await client.query('select pg_advisory_lock($1)', [LOCK_KEY]);
+    // Poll instead of blocking in pg_advisory_lock: a waiting statement holds a snapshot,
+    // and CREATE INDEX CONCURRENTLY in the other runner waits for every older snapshot to
+    // go away, while that snapshot's owner waits for the lock: a deadlock.
+    for (;;) {
+      const { rows } = await client.query<{ got: boolean }>('select pg_try_advisory_lock($1) as got', [LOCK_KEY]);
+      if (rows[0]?.got) break;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+    }
     await client.query(`
       create schema if not exists supabase_migrations;
       create table if not exists supabase_migrations.schema_migrations (
