@@ -519,17 +519,25 @@ describe('writes', () => {
     );
   });
 
-  test('PUT names one row by its whole primary key; like PostgREST it sets every column', async () => {
+  test('PUT names one row by its whole primary key: creates it, then replaces it', async () => {
     const id = randomUUID();
     const path = `/labels?workspace_id=eq.${alice.workspaceId}&id=eq.${id}`;
     const body = { workspace_id: alice.workspaceId, id, name: 'put-label', color: 'blue' };
     assertError(await call('PUT', `/labels?id=eq.${id}`, { user: alice, body }), 405, 'PGRST105');
     assertError(await call('PUT', path, { user: alice, body: { ...body, id: randomUUID() } }), 400, 'PGRST115');
-    // PostgREST's PUT is an upsert whose DO UPDATE sets the key columns too; the column
-    // grants keep workspace_id and id immutable, so the database refuses it.
-    assertError(await call('PUT', path, { user: alice, body }), 403, '42501');
-    const none = await call('GET', `/labels?id=eq.${id}`, { user: alice });
-    assert.deepEqual(none.json, []);
+    const created = await call('PUT', path, { user: alice, body, headers: { prefer: 'return=representation' } });
+    assert.ok([200, 201].includes(created.status), created.text);
+    const replaced = await call('PUT', path, { user: alice, body: { ...body, name: 'put-label-2', color: 'red' } });
+    assert.equal(replaced.status, 204, replaced.text);
+    const now = await call('GET', `/labels?select=name,color&id=eq.${id}`, { user: alice });
+    assert.deepEqual(now.json, [{ name: 'put-label-2', color: 'red' }]);
+    // Bob cannot PUT into Alice's workspace, neither creating nor replacing.
+    const bobPut = await call('PUT', path, { user: bob, body: { ...body, name: 'hijacked' } });
+    assert.ok([401, 403].includes(bobPut.status), bobPut.text);
+    assert.deepEqual((await call('GET', `/labels?select=name&id=eq.${id}`, { user: alice })).json, [
+      { name: 'put-label-2' },
+    ]);
+    await call('DELETE', `/labels?id=eq.${id}`, { user: alice });
   });
 
   test('on_conflict with ignore-duplicates skips existing rows', async () => {

@@ -247,10 +247,14 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
       if (on.length === 0) throw new ApiError(400, '42P10', 'there is no unique or exclusion constraint for an upsert');
       const resolution = method === 'PUT' ? 'merge-duplicates' : prefer.resolution;
       if (prefer.resolution) prefer.applied.push(`resolution=${prefer.resolution}`);
+      // The conflict-target columns are left out of SET: on a conflict they are equal by
+      // definition, and naming them would need UPDATE privilege on keys (workspace_id, id)
+      // that the grants rightly withhold. PostgREST sets them too; the result is the same.
+      const merged = columns.filter((c) => !on.includes(c));
       conflict =
-        resolution === 'ignore-duplicates' || columns.length === 0
+        resolution === 'ignore-duplicates' || merged.length === 0
           ? ` on conflict (${on.map(ident).join(', ')}) do nothing`
-          : ` on conflict (${on.map(ident).join(', ')}) do update set ${columns
+          : ` on conflict (${on.map(ident).join(', ')}) do update set ${merged
               .map((c) => `${ident(c)} = excluded.${ident(c)}`)
               .join(', ')}`;
     }

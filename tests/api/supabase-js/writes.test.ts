@@ -370,18 +370,23 @@ describe('upsert', () => {
     assert.equal((await readTask(seed.tasks.milk))?.title, 'Buy milk');
   });
 
-  test('merge-duplicates sets every payload column, so the grants refuse it on workspace_id (42501)', async () => {
-    // PostgREST writes ON CONFLICT (...) DO UPDATE SET <every payload column> = EXCLUDED...,
-    // workspace_id and id included; authenticated may not UPDATE those columns.
+  test('merge-duplicates updates the existing row (keys are matched, not rewritten) and inserts new ones', async () => {
+    const fresh = crypto.randomUUID();
     const res = await alice.db
       .from('tasks')
       .upsert(
-        { workspace_id: alice.workspaceId, id: seed.tasks.milk, title: 'Merged' },
+        [
+          { workspace_id: alice.workspaceId, id: seed.tasks.milk, title: 'Buy oat milk' },
+          { workspace_id: alice.workspaceId, id: fresh, title: 'Upserted new task' },
+        ],
         { onConflict: 'workspace_id,id' },
       )
       .select('title');
-    assertPgrstError(res, 403, '42501');
-    assert.equal((await readTask(seed.tasks.milk))?.title, 'Buy milk');
+    assertOk(res, 201);
+    assert.deepEqual(res.data?.map((r) => r.title).sort(), ['Buy oat milk', 'Upserted new task']);
+    assert.equal((await readTask(seed.tasks.milk))?.title, 'Buy oat milk');
+    assertOk(await alice.db.from('tasks').update({ title: 'Buy milk' }).eq('id', seed.tasks.milk), 204);
+    assertOk(await alice.db.from('tasks').delete().eq('id', fresh), 204);
   });
 
   test('an on_conflict naming no unique constraint is a 400 with 42P10', async () => {
