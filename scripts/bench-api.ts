@@ -70,9 +70,9 @@ async function startGateway(): Promise<ChildProcess> {
       DATABASE_URL: benchUrl,
       PORT: String(PORT),
       PUBLIC_URL: `http://localhost:${PORT}`,
-      RATE_LIMIT_ANON_PER_MINUTE: '6000000',
-      RATE_LIMIT_USER_PER_MINUTE: '6000000',
-      RATE_LIMIT_API_KEY_PER_MINUTE: '6000000',
+      RATE_LIMIT_ANON_PER_MINUTE: process.env.BENCH_RATE_LIMIT ?? '6000000',
+      RATE_LIMIT_USER_PER_MINUTE: process.env.BENCH_RATE_LIMIT ?? '6000000',
+      RATE_LIMIT_API_KEY_PER_MINUTE: process.env.BENCH_RATE_LIMIT ?? '6000000',
     },
   });
   let exited = false;

@@ -216,6 +216,41 @@ describe('row-level security through the access token', () => {
       await pool.end();
     }
   });
+
+  test('a read-only transaction refuses writes, and its unawaited COMMIT leaks nothing to the next caller', async () => {
+    const a = await newUser('ro-a');
+    const b = await newUser('ro-b');
+    const pool = createPool({
+      connectionString: services().config.authenticatorUrl,
+      max: 1,
+      applicationName: 'ro-test',
+    });
+    try {
+      await assert.rejects(
+        asUser(pool, { claims: a.claims, readOnly: true }, (c) =>
+          c.query(`insert into public.projects (workspace_id, name) values (public.my_personal_workspace_id(), 'x')`),
+        ),
+        (error: { code?: string }) => error.code === '25006',
+      );
+      // Back to back on the one connection: B's transaction starts after A's queued COMMIT.
+      const [first, second] = await Promise.all([
+        asUser(pool, { claims: a.claims, readOnly: true }, (c) =>
+          c.query<{ uid: string }>('select auth.uid()::text as uid'),
+        ),
+        asUser(pool, { claims: b.claims, readOnly: true }, (c) =>
+          c.query<{ uid: string }>('select auth.uid()::text as uid'),
+        ),
+      ]);
+      assert.equal(first.rows[0]!.uid, a.claims.sub);
+      assert.equal(second.rows[0]!.uid, b.claims.sub);
+      const after = await pool.query<{ role: string; tx: string }>(
+        `select current_user as role, current_setting('transaction_read_only') as tx`,
+      );
+      assert.deepEqual(after.rows[0], { role: 'authenticator', tx: 'off' });
+    } finally {
+      await pool.end();
+    }
+  });
 });
 
 test('Better Auth agrees with the identity schema our migrations create', async () => {

@@ -204,28 +204,36 @@ export async function createRestEngine({
     let row: Row;
     let total: number | null;
     try {
-      ({ row, total } = await asUser(svc.apiPool, { claims: ctx.caller.claims, settings }, async (client) => {
-        const result = await client.query<Row>({ text: plan.sql, values: plan.params, name: statementName(plan.sql) });
-        const first = result.rows[0] as Row;
-        let counted = first.total === null ? null : Number(first.total);
-        if (plan.planSql && (plan.count === 'planned' || (counted !== null && counted > limits.maxRows))) {
-          const explained = await client.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>({
-            text: `explain (format json) ${plan.planSql.sql}`,
-            values: plan.planSql.params,
+      ({ row, total } = await asUser(
+        svc.apiPool,
+        { claims: ctx.caller.claims, settings, readOnly: ctx.method === 'GET' || ctx.method === 'HEAD' },
+        async (client) => {
+          const result = await client.query<Row>({
+            text: plan.sql,
+            values: plan.params,
+            name: statementName(plan.sql),
           });
-          counted = explained.rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? null;
-        }
-        // A write asked for one object rolls back when it touched zero or several rows.
-        if (plan.kind === 'write' && plan.media === 'object' && Number(first.page) !== 1) {
-          throw singularError(Number(first.page));
-        }
-        if (plan.maxAffected !== undefined && Number(first.page) > plan.maxAffected) {
-          throw new ApiError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', {
-            details: `The query affects ${Number(first.page)} rows`,
-          });
-        }
-        return { row: first, total: counted };
-      }));
+          const first = result.rows[0] as Row;
+          let counted = first.total === null ? null : Number(first.total);
+          if (plan.planSql && (plan.count === 'planned' || (counted !== null && counted > limits.maxRows))) {
+            const explained = await client.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>({
+              text: `explain (format json) ${plan.planSql.sql}`,
+              values: plan.planSql.params,
+            });
+            counted = explained.rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? null;
+          }
+          // A write asked for one object rolls back when it touched zero or several rows.
+          if (plan.kind === 'write' && plan.media === 'object' && Number(first.page) !== 1) {
+            throw singularError(Number(first.page));
+          }
+          if (plan.maxAffected !== undefined && Number(first.page) > plan.maxAffected) {
+            throw new ApiError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', {
+              details: `The query affects ${Number(first.page)} rows`,
+            });
+          }
+          return { row: first, total: counted };
+        },
+      ));
     } catch (error) {
       if (isPgError(error)) throw fromPgError(error, anonymous);
       throw error;
