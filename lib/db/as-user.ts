@@ -26,6 +26,12 @@ export type AsUserOptions = {
    * same connection, and this request answers one round trip sooner.
    */
   readOnly?: boolean;
+  /**
+   * Waited for after the transaction is set up and before `fn` runs: lets a caller overlap
+   * its own check (the gateway's rate limiter) with BEGIN + set_config. A rejection rolls
+   * back and is rethrown.
+   */
+  admitted?: Promise<unknown>;
 };
 
 const ROLES: ReadonlySet<DbRole> = new Set(['anon', 'authenticated', 'service_role']);
@@ -37,7 +43,7 @@ const ROLES: ReadonlySet<DbRole> = new Set(['anon', 'authenticated', 'service_ro
  */
 export async function asUser<T>(
   pool: pg.Pool,
-  { claims, settings = {}, readOnly = false }: AsUserOptions,
+  { claims, settings = {}, readOnly = false, admitted }: AsUserOptions,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   if (!ROLES.has(claims.role)) throw new Error(`refusing unknown database role ${String(claims.role)}`);
@@ -55,6 +61,7 @@ export async function asUser<T>(
     await client.query(readOnly ? 'begin read only' : 'begin');
     // set_config('role', …, true) is SET LOCAL ROLE; the claims are transaction-local too.
     await client.query('select set_config(n, v, true) from unnest($1::text[], $2::text[]) as s(n, v)', [names, values]);
+    if (admitted) await admitted;
     const result = await fn(client);
     if (readOnly) {
       // Queued, not awaited (see readOnly). A failure here can only be a broken connection,

@@ -181,6 +181,39 @@ describe('RateLimit fields', () => {
   });
 });
 
+describe('through the real REST engine', () => {
+  test('a refused read and a refused write answer 429, and the refused write changes nothing', async () => {
+    // Reads ask the limiter while the engine opens its transaction, writes before it: both
+    // end in the same 429, and no row is written past the quota.
+    const real = await startApiGateway({ api: { rateLimits: { ...limits, user: 3 }, trustedProxies: ['127.0.0.1'] } });
+    try {
+      const me = await newUser(real.url, 'ratelimit-real');
+      const headers = { ...me.auth, 'content-type': 'application/json', prefer: 'return=minimal' };
+      const workspaces = await fetch(`${real.url}/rest/v1/workspaces?select=id`, { headers: me.auth });
+      assert.equal(workspaces.status, 200);
+      const id = ((await workspaces.json()) as { id: string }[])[0]!.id;
+      const post = () =>
+        fetch(`${real.url}/rest/v1/tasks`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ workspace_id: id, title: 'limited' }),
+        });
+      assert.equal((await post()).status, 201);
+      assert.equal((await post()).status, 201);
+      const refusedWrite = await post();
+      assert.equal(refusedWrite.status, 429);
+      assert.equal(((await refusedWrite.json()) as { code: string }).code, 'TM429');
+      const refusedRead = await fetch(`${real.url}/rest/v1/tasks?select=id`, { headers: me.auth });
+      assert.equal(refusedRead.status, 429);
+      assert.ok(Number(refusedRead.headers.get('retry-after')) >= 1);
+      const { rows } = await superuserQuery(`select 1 from public.tasks where workspace_id = $1`, [id]);
+      assert.equal(rows.length, 2, 'only the admitted writes happened');
+    } finally {
+      await real.close();
+    }
+  });
+});
+
 describe('caller scope and client IP', () => {
   const req = (remoteAddress: string, xff?: string) =>
     ({ socket: { remoteAddress }, headers: xff ? { 'x-forwarded-for': xff } : {} }) as unknown as IncomingMessage;

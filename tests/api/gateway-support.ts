@@ -42,6 +42,8 @@ export async function newUser(base: string, prefix = 'edge'): Promise<TestUser> 
 export function echoEngine(): ApiHandler & { calls: ApiContext[] } {
   const calls: ApiContext[] = [];
   const handler = async (ctx: ApiContext) => {
+    // Like the real engines (asUser waits for it): nothing is served before admission.
+    await ctx.admitted;
     calls.push(ctx);
     return json(200, { path: ctx.path, method: ctx.method, n: calls.length });
   };

@@ -170,8 +170,16 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
         throw error;
       }
       const scope = callerScope(caller, ip);
-      limit = await limiter.take(scope, log);
-      if (limit && !limit.allowed) throw rateLimitError(limit);
+      // Reads ask the limiter while the engine opens its transaction (ctx.admitted, awaited
+      // by asUser before any table is read); writes wait for it first, so a refused write
+      // never reaches the idempotency store or the engine.
+      const admitted = limiter.take(scope, log).then((result) => {
+        limit = result;
+        if (result && !result.allowed) throw rateLimitError(result);
+      });
+      admitted.catch(() => undefined); // observed below; never an unhandled rejection
+      const safe = method === 'GET' || method === 'HEAD';
+      if (!safe) await admitted;
 
       const origin = cors.originOf(req.headers);
       if (
@@ -199,10 +207,20 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
         rawQuery,
         body,
         settings: { 'request.method': method, 'request.path': url.pathname },
+        admitted,
       };
 
       const key = IDEMPOTENT_METHODS.has(method) ? idempotencyKeyOf(req.headers) : undefined;
-      if (key === undefined) return mount.handler(ctx);
+      if (key === undefined) {
+        // An engine that answered without touching data (a parse error, OpenAPI from cache)
+        // still answers 429 when the limiter refused.
+        const response = await mount.handler(ctx).catch(async (error: unknown) => {
+          await admitted; // a refusal (429) wins over the engine's own error
+          throw error;
+        });
+        await admitted;
+        return response;
+      }
 
       const record = {
         scope: scope.id,

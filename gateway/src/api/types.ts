@@ -42,6 +42,13 @@ export type ApiContext = {
   body?: Buffer;
   /** Transaction-local settings every engine passes to asUser (request.headers, request.method, …). */
   settings: Record<string, string>;
+  /**
+   * Settles when the request may touch data: the rate limiter's answer (it rejects with a
+   * 429 ApiError). For reads the pipeline asks the limiter while the engine opens its
+   * transaction; engines pass it to asUser({admitted}), which waits for it before any
+   * statement reads a table. Writes are admitted before the engine is called.
+   */
+  admitted?: Promise<void>;
 };
 
 export type ApiResponse = {

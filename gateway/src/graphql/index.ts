@@ -290,7 +290,7 @@ export async function createGraphqlEngine({
       }
       const result = await asUser(
         svc.apiPool,
-        { claims: ctx.caller.claims, settings: ctx.settings },
+        { claims: ctx.caller.claims, settings: ctx.settings, admitted: ctx.admitted },
         async (client): Promise<ExecutionResult> => {
           const args = await hookArgs({
             schema,

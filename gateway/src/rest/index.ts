@@ -206,7 +206,12 @@ export async function createRestEngine({
     try {
       ({ row, total } = await asUser(
         svc.apiPool,
-        { claims: ctx.caller.claims, settings, readOnly: ctx.method === 'GET' || ctx.method === 'HEAD' },
+        {
+          claims: ctx.caller.claims,
+          settings,
+          readOnly: ctx.method === 'GET' || ctx.method === 'HEAD',
+          admitted: ctx.admitted,
+        },
         async (client) => {
           const result = await client.query<Row>({
             text: plan.sql,

@@ -59,19 +59,23 @@ export async function openApiDocument({
   const schema = profileSchema(ctx, cache);
   const relations = [...cache.relations.values()].filter((r) => r.schema === schema);
   const functions = [...cache.functions.values()].flat().filter((f) => f.schema === schema);
-  const allowed = await asUser(pool, { claims: ctx.caller.claims, settings: ctx.settings }, async (client) => {
-    const result = await client.query<{ tables: string[]; functions: number[] }>(
-      `select coalesce((select array_agg(c.relname::text) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  const allowed = await asUser(
+    pool,
+    { claims: ctx.caller.claims, settings: ctx.settings, admitted: ctx.admitted },
+    async (client) => {
+      const result = await client.query<{ tables: string[]; functions: number[] }>(
+        `select coalesce((select array_agg(c.relname::text) from pg_class c join pg_namespace n on n.oid = c.relnamespace
                   where n.nspname = $1 and c.relname = any($2::text[])
                     and (has_table_privilege(c.oid, 'select') or has_table_privilege(c.oid, 'insert')
                       or has_table_privilege(c.oid, 'update') or has_table_privilege(c.oid, 'delete')
                       or has_any_column_privilege(c.oid, 'select, insert, update'))), '{}') as tables,
               coalesce((select array_agg(oid::int) from unnest($3::int[]) as oid
                   where has_function_privilege(oid::oid, 'execute')), '{}') as functions`,
-      [schema, relations.map((r) => r.name), functions.map((f) => f.oid)],
-    );
-    return result.rows[0] as { tables: string[]; functions: number[] };
-  });
+        [schema, relations.map((r) => r.name), functions.map((f) => f.oid)],
+      );
+      return result.rows[0] as { tables: string[]; functions: number[] };
+    },
+  );
   const tables = new Set(allowed.tables);
   const fns = new Set(allowed.functions);
 
