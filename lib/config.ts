@@ -23,6 +23,11 @@ const schema = z
     BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /**
+     * Connections the gateway opens for callers' data (the authenticator pool). More than
+     * a few per database core only adds queueing inside Postgres (docs/performance.md).
+     */
+    API_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
     // --- Data APIs (/rest/v1, /graphql) ---
     /** Schemas the data APIs expose, first is the default profile (PostgREST's db-schemas). */
     API_SCHEMAS: z

@@ -25,7 +25,11 @@ export function services(): Services {
   if (holder[KEY]) return holder[KEY];
   const cfg = config();
   const servicePool = createPool({ connectionString: cfg.databaseUrl, max: 10, applicationName: 'taskmaster-service' });
-  const apiPool = createPool({ connectionString: cfg.authenticatorUrl, max: 20, applicationName: 'taskmaster-api' });
+  const apiPool = createPool({
+    connectionString: cfg.authenticatorUrl,
+    max: cfg.API_POOL_SIZE,
+    applicationName: 'taskmaster-api',
+  });
   const serviceDb = createKysely<unknown>(servicePool);
   const created: Services = {
     config: cfg,

@@ -70,6 +70,7 @@ async function startGateway(): Promise<ChildProcess> {
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       DATABASE_URL: benchUrl,
       PORT: String(PORT),
+      API_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? process.env.API_POOL_SIZE ?? '20',
       PUBLIC_URL: `http://localhost:${PORT}`,
       RATE_LIMIT_ANON_PER_MINUTE: process.env.BENCH_RATE_LIMIT ?? '6000000',
       RATE_LIMIT_USER_PER_MINUTE: process.env.BENCH_RATE_LIMIT ?? '6000000',

@@ -45,6 +45,22 @@ type Queue = { scope: CallerScope; limit: number; waiters: Waiter[] };
 
 type TakeRow = { granted: number; remaining: number; reset_after: number; retry_after: number };
 
+/**
+ * Leases: for a large quota, one statement takes a few units ahead and the process serves
+ * them locally for at most LEASE_MS, so a busy bucket costs one statement per lease instead
+ * of one per request. One unit in LEASE_DIVISOR of the quota at most (so small quotas, and
+ * the defaults up to 1000 a window, stay exact: a lease of 1), capped at LEASE_MAX. Leased
+ * units a process does not use expire: the limit can only get stricter, never looser.
+ */
+const LEASE_MS = 1000;
+const LEASE_DIVISOR = 500;
+const LEASE_MAX = 50;
+type Lease = { units: number; remaining: number; resetAfter: number; expires: number };
+
+export function leaseSize(limit: number): number {
+  return Math.max(1, Math.min(LEASE_MAX, Math.floor(limit / LEASE_DIVISOR)));
+}
+
 export function createRateLimiter({ pool, settings }: { pool: pg.Pool; settings: RateLimitSettings }) {
   let lastWarning = 0;
   // Coalescing: while a take for a bucket is in flight, later requests for that bucket
@@ -53,6 +69,7 @@ export function createRateLimiter({ pool, settings }: { pool: pg.Pool; settings:
   // statement per round trip instead of one row-lock wait per request.
   const queued = new Map<string, Queue>();
   const inFlight = new Set<string>();
+  const leases = new Map<string, Lease>();
 
   function limitFor(kind: CallerScope['kind']): number {
     return kind === 'api-key' ? settings.apiKey : kind === 'user' ? settings.user : settings.anon;
@@ -74,15 +91,26 @@ export function createRateLimiter({ pool, settings }: { pool: pg.Pool; settings:
     queued.delete(id);
     inFlight.add(id);
     const { scope, limit, waiters } = queue;
+    const ahead = leaseSize(limit) - 1;
     try {
       const { rows } = await pool.query<TakeRow>('select * from private.rate_limit_take_many($1, $2, $3, $4)', [
         scope.id,
         limit,
         settings.windowSeconds,
-        waiters.length,
+        waiters.length + ahead,
       ]);
       const row = rows[0];
       if (!row) throw new Error('rate_limit_take_many returned no row');
+      // Units granted beyond the waiters become this process's lease.
+      const surplus = Math.max(0, row.granted - waiters.length);
+      if (surplus > 0) {
+        leases.set(id, {
+          units: surplus,
+          remaining: row.remaining,
+          resetAfter: row.reset_after,
+          expires: Date.now() + LEASE_MS,
+        });
+      }
       waiters.forEach((resolve, i) => {
         const allowed = i < row.granted;
         resolve({
@@ -109,6 +137,22 @@ export function createRateLimiter({ pool, settings }: { pool: pg.Pool; settings:
   function take(scope: CallerScope, log: Logger): Promise<RateLimitResult | undefined> {
     const limit = limitFor(scope.kind);
     if (limit <= 0) return Promise.resolve(undefined);
+    const lease = leases.get(scope.id);
+    if (lease) {
+      if (lease.units > 0 && Date.now() < lease.expires) {
+        lease.units -= 1;
+        return Promise.resolve({
+          policy: scope.kind,
+          limit,
+          windowSeconds: settings.windowSeconds,
+          allowed: true,
+          remaining: lease.remaining + lease.units,
+          resetAfter: lease.resetAfter,
+          retryAfter: 0,
+        });
+      }
+      leases.delete(scope.id);
+    }
     return new Promise((resolve) => {
       let queue = queued.get(scope.id);
       if (!queue) {
