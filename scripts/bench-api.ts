@@ -14,6 +14,7 @@
 // records runs. Not a test: timings depend on the machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { openSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,7 +64,12 @@ async function startGateway(): Promise<ChildProcess> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'gateway/src/main.ts')], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // BENCH_GATEWAY_LOG=<file> keeps the gateway's access log (server-side latency per request).
+    stdio: [
+      'ignore',
+      process.env.BENCH_GATEWAY_LOG ? openSync(process.env.BENCH_GATEWAY_LOG, 'w') : 'ignore',
+      'inherit',
+    ],
     env: {
       ...env,
       NODE_ENV: 'production',
