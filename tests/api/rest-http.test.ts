@@ -194,6 +194,7 @@ describe('OpenAPI', () => {
     };
     assert.equal(doc.swagger, '2.0');
     assert.equal(doc.basePath, '/rest/v1');
+    assert.match((res.json as { info: { description: string } }).info.description, /^TaskMaster data API v1\./);
     assert.equal(
       (res.json as { host: string }).host,
       new URL(services().config.PUBLIC_URL).host,
