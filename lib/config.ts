@@ -6,6 +6,13 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
+/** "a, b,,c" → ["a", "b", "c"]: list-valued settings are comma-separated. */
+const commaList = (v: string) =>
+  v
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
 const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
 
 const schema = z
@@ -33,12 +40,7 @@ const schema = z
     API_SCHEMAS: z
       .string()
       .default('public')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
+      .transform(commaList)
       .pipe(z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'schema names are lowercase identifiers')).min(1)),
     /** The role unauthenticated requests run as (PostgREST's db-anon-role). */
     API_ANON_ROLE: z.enum(['anon']).default('anon'),
@@ -48,16 +50,7 @@ const schema = z
      */
     API_PUBLISHABLE_KEY: z.string().min(16).default('tm_publishable_local_development_key'),
     /** Origins allowed to call the APIs from a browser; PUBLIC_URL's origin is always allowed. */
-    CORS_ORIGINS: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.url())),
+    CORS_ORIGINS: z.string().default('').transform(commaList).pipe(z.array(z.url())),
     /** Largest request body the APIs accept, in bytes. */
     API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
     /** Most rows one REST read returns (PostgREST's db-max-rows). */
@@ -82,12 +75,7 @@ const schema = z
     TRUSTED_PROXIES: z
       .string()
       .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
+      .transform(commaList)
       .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]))),
   })
   .superRefine((env, ctx) => {

@@ -3,29 +3,11 @@
 // tokens, and small helpers. Each test gateway runs in-process on a free port against the
 // test database, like tests/support/gateway.ts.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { createGateway, type GatewayOptions } from '../../gateway/src/server.ts';
 import { json, type ApiContext, type ApiHandler } from '../../gateway/src/api/types.ts';
-import { services } from '../../lib/services.ts';
-import { accessToken, cookiesFrom, signUp, uniqueEmail, type TestGateway } from '../support/gateway.ts';
+import { accessToken, cookiesFrom, signUp, startGateway, uniqueEmail } from '../support/gateway.ts';
 
-export async function startApiGateway(
-  options: Omit<GatewayOptions, 'services' | 'serveApp'> = {},
-): Promise<TestGateway> {
-  const server = await createGateway({ services: services(), serveApp: false, ...options });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close').catch(() => undefined);
-    },
-  };
-}
+/** A gateway with pipeline overrides (see GatewayOptions). */
+export const startApiGateway = startGateway;
 
 export type TestUser = { email: string; cookie: string; token: string; auth: Record<string, string> };
 

@@ -1,13 +1,14 @@
 // Starts the real gateway in-process on a free port, against the test database.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createGateway } from '../../gateway/src/server.ts';
+import { createGateway, type GatewayOptions } from '../../gateway/src/server.ts';
 import { services } from '../../lib/services.ts';
 
 export type TestGateway = { url: string; close: () => Promise<void> };
 
-export async function startGateway(): Promise<TestGateway> {
-  const server = await createGateway({ services: services(), serveApp: false });
+/** The real gateway (APIs only, no app build needed); `options` override pipeline parts. */
+export async function startGateway(options: Omit<GatewayOptions, 'services' | 'serveApp'> = {}): Promise<TestGateway> {
+  const server = await createGateway({ services: services(), serveApp: false, ...options });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
