@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
+import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../gateway/src/graphql/subscriptions.ts';
 import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
@@ -223,6 +224,23 @@ describe('taskChanged subscription', { timeout: 30_000 }, () => {
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     await other.close(); // would never resolve while the socket held the server open
     assert.equal(await closed, 1001);
+  });
+
+  test(`one socket holds at most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions; completing one frees a slot`, async () => {
+    const c = client(alice);
+    const held = [];
+    for (let i = 0; i < MAX_SUBSCRIPTIONS_PER_SOCKET; i += 1) {
+      const sub = subscribe(c, alice.workspaceId);
+      await sub.live();
+      held.push(sub);
+    }
+    const refused = subscribe(c, alice.workspaceId);
+    assert.match(JSON.stringify(await refused.failure()), /TOO_MANY_SUBSCRIPTIONS|At most \d+ subscriptions/);
+    held.pop()!.dispose();
+    const again = subscribe(c, alice.workspaceId);
+    await again.live(); // accepted: it receives events
+    again.dispose();
+    for (const sub of held) sub.dispose();
   });
 
   test('queries and mutations are not served over the socket', async () => {

@@ -122,9 +122,14 @@ export type SubscriptionServerOptions = {
 
 type Extra = { claims?: Claims; expiry?: NodeJS.Timeout };
 
+/** Subscriptions one socket may hold at once: each costs a LISTEN fan-out and a re-read per event. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
+/** Largest message a client may send (a subscribe document), in bytes. */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
 /** Attaches the WebSocket endpoint to `server`; returns a function that detaches it. */
 export function attachSubscriptions(server: Server, options: SubscriptionServerOptions): () => Promise<void> {
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       connectionInitWaitTimeout: 10_000,
@@ -152,6 +157,15 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
       async onSubscribe(ctx, _id, payload) {
         const claims = ctx.extra.claims;
         if (!claims) return [new GraphQLError('Not authenticated')];
+        // graphql-ws has already reserved this id in ctx.subscriptions, and removes an id as
+        // soon as the client completes it: the others are the ones still running.
+        if (Object.keys(ctx.subscriptions).length - 1 >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [
+            new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions per connection`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+            }),
+          ];
+        }
         return options.prepare(claims, payload);
       },
       execute: (args) => options.execute(args) as never,
