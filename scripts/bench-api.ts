@@ -34,6 +34,7 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50,200').split(',').map(Number);
 const READ_PATH = '/rest/v1/tasks?select=*&limit=50';
 const log = logger.child({ component: 'bench' });
+const GATEWAY_LOG = process.env.BENCH_GATEWAY_LOG ?? join(root, '.data', 'bench', 'gateway.log');
 
 function dbUrl(name: string, base = cfg.databaseUrl): string {
   const u = new URL(base);
@@ -65,12 +66,9 @@ async function startGateway(): Promise<ChildProcess> {
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'gateway/src/main.ts')], {
     cwd: root,
-    // BENCH_GATEWAY_LOG=<file> keeps the gateway's access log (server-side latency per request).
-    stdio: [
-      'ignore',
-      process.env.BENCH_GATEWAY_LOG ? openSync(process.env.BENCH_GATEWAY_LOG, 'w') : 'ignore',
-      'inherit',
-    ],
+    // The gateway's access log (one line per request, with its server-side duration) is
+    // kept in GATEWAY_LOG: server-side percentiles are computed from it per run.
+    stdio: ['ignore', openSync(GATEWAY_LOG, 'w'), 'inherit'],
     env: {
       ...env,
       NODE_ENV: 'production',
@@ -136,9 +134,36 @@ type HttpResult = {
   rps: number;
   p50: number;
   p99: number;
+  /** From the gateway's access log: arrival to response end, without the client's own delays. */
+  server_p50?: number;
+  server_p99?: number;
   errors: number;
   non2xx: number;
+  window?: { method: string; from: number; to: number };
 };
+
+/** Server-side percentiles of each run, from the access log lines inside its time window. */
+async function addServerLatency(runs: HttpResult[]) {
+  const lines = (await readFile(GATEWAY_LOG, 'utf8')).split('\n');
+  const entries: { t: number; method: string; ms: number }[] = [];
+  for (const line of lines) {
+    if (!line.includes('"msg":"request"') || !line.includes('"path":"/rest/v1/tasks"')) continue;
+    const e = JSON.parse(line) as { time: string; method: string; ms: number };
+    entries.push({ t: Date.parse(e.time), method: e.method, ms: e.ms });
+  }
+  for (const run of runs) {
+    const w = run.window;
+    if (!w) continue;
+    const ms = entries
+      .filter((e) => e.method === w.method && e.t >= w.from && e.t <= w.to)
+      .map((e) => e.ms)
+      .sort((a, b) => a - b);
+    const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))];
+    run.server_p50 = pct(0.5);
+    run.server_p99 = pct(0.99);
+    delete run.window;
+  }
+}
 
 async function cannon(
   name: string,
@@ -146,8 +171,10 @@ async function cannon(
   path: string,
   opts: Partial<autocannon.Options>,
 ): Promise<HttpResult> {
+  const from = Date.now();
   const result = await autocannon({ url: BASE + path, connections, duration: DURATION, ...opts });
   return {
+    window: { method: opts.method ?? 'GET', from, to: Date.now() },
     name,
     connections,
     rps: Math.round(result.requests.average),
@@ -265,6 +292,7 @@ async function paced(
   let non2xx = 0;
   let lag = 0;
   const inflight: Promise<void>[] = [];
+  const from = Date.now();
   const start = performance.now();
   const interval = 1000 / rate;
   for (let sent = 0; ; sent += 1) {
@@ -298,6 +326,7 @@ async function paced(
   const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
   console.log(`paced ${rate} req/s: the generator fell behind its schedule by at most ${round(lag)} ms`);
   return {
+    window: { method: 'GET', from, to: Date.now() },
     name: `GET tasks limit 50, paced ${rate} req/s`,
     connections,
     rps: Math.round(latencies.length / DURATION),
@@ -385,6 +414,7 @@ async function main() {
     `bench:api on ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GB, node ${process.version}`,
   );
   await recreateDatabase();
+  await mkdir(join(root, '.data', 'bench'), { recursive: true });
   const gateway = await startGateway();
   try {
     const { token, workspaceId } = await signUpUser();
@@ -412,6 +442,7 @@ async function main() {
       unknown
     >;
     const claims = { sub: payload.sub, role: 'authenticated', session_id: payload.session_id, aal: payload.aal };
+    await addServerLatency(http);
     const profile = await stages(token, claims);
     const script = await pgbenchScript(claims);
     const pgb: PgbenchResult[] = [];
@@ -432,6 +463,8 @@ async function main() {
       p99_at_10_ms: read10?.p99,
       p99_ok: (read10?.p99 ?? Infinity) <= 10,
       p99_at_half_load_ms: halfLoad?.p99,
+      server_p99_at_10_ms: read10?.server_p99,
+      server_p99_at_half_load_ms: halfLoad?.server_p99,
       errors_at_200: errors200,
       errors_ok: errors200 === 0,
     };
