@@ -128,6 +128,25 @@ describe('CORS', () => {
     assert.equal(ok.status, 200);
     assert.equal(engine.calls.at(-1)?.caller.via, 'session');
   });
+
+  test('without an Origin, Sec-Fetch-Site decides: cross-site is refused, same-origin passes', async () => {
+    const n = engine.calls.length;
+    const post = (site?: string) =>
+      fetch(`${gw.url}/rest/v1/tasks`, {
+        method: 'POST',
+        headers: {
+          cookie: user.cookie,
+          'content-type': 'application/json',
+          ...(site ? { 'sec-fetch-site': site } : {}),
+        },
+        body: '{}',
+      });
+    assert.equal((await post('cross-site')).status, 403);
+    assert.equal((await post('same-site')).status, 403, 'a sibling subdomain is not our origin');
+    assert.equal(engine.calls.length, n, 'refused writes never reach the engine');
+    assert.equal((await post('same-origin')).status, 200);
+    assert.equal((await post()).status, 200, 'a non-browser client with a cookie sends neither header');
+  });
 });
 
 describe('X-Request-Id on API responses', () => {

@@ -182,12 +182,12 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
       if (!safe) await admitted;
 
       const origin = cors.originOf(req.headers);
-      if (
-        caller.via === 'session' &&
-        origin !== undefined &&
-        !cors.isAllowed(origin) &&
-        !['GET', 'HEAD'].includes(method)
-      ) {
+      // A browser names the page's origin on every cross-origin write; when it does not
+      // (older browsers, privacy extensions), Sec-Fetch-Site still says where it came from.
+      const fetchSite = req.headers['sec-fetch-site'];
+      const foreign =
+        origin !== undefined ? !cors.isAllowed(origin) : fetchSite === 'cross-site' || fetchSite === 'same-site';
+      if (caller.via === 'session' && foreign && !['GET', 'HEAD'].includes(method)) {
         throw new ApiError(403, 'TM403', 'Origin not allowed', {
           details: 'A cookie-authenticated write must come from an allowed origin.',
         });
