@@ -3,6 +3,7 @@
 // are refused, a write key writes only in its workspace.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
 import { asUser } from '../../lib/db/as-user.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
@@ -104,4 +105,43 @@ describe('API keys over /graphql', () => {
     await superuserQuery(`update public.api_keys set revoked_at = now() where workspace_id = $1`, [alice.team]);
     assert.equal((await gql(alice.read, '{ __typename }')).status, 401);
   });
+
+  test(
+    "a key's subscription sees its workspace only, and its socket closes once the key is revoked",
+    { timeout: 20_000 },
+    async () => {
+      const alice = await setUp();
+      const socket = new WebSocket(`${gw.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+      const messages: { type: string; id?: string; payload?: unknown }[] = [];
+      const arrived = new Set<() => void>();
+      socket.on('message', (data) => {
+        messages.push(JSON.parse(String(data)));
+        for (const wake of arrived) wake();
+      });
+      const next = async (match: (m: { type: string; id?: string; payload?: unknown }) => boolean) => {
+        for (;;) {
+          const found = messages.findIndex(match);
+          if (found >= 0) return messages.splice(found, 1)[0]!;
+          await new Promise<void>((resolve) => arrived.add(resolve));
+        }
+      };
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      await new Promise((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${alice.read}` } }));
+      await next((m) => m.type === 'connection_ack');
+      const query = 'subscription ($ws: UUID!) { taskChanged(workspaceId: $ws) { op } }';
+      socket.send(JSON.stringify({ id: 'own', type: 'subscribe', payload: { query, variables: { ws: alice.team } } }));
+      socket.send(
+        JSON.stringify({ id: 'foreign', type: 'subscribe', payload: { query, variables: { ws: alice.personal } } }),
+      );
+      // The personal workspace is outside the key: refused (an error, or a result with errors).
+      const refused = await next((m) => m.id === 'foreign' && (m.type === 'error' || m.type === 'next'));
+      assert.match(JSON.stringify(refused.payload), /NOT_FOUND|not found/i);
+      await superuserQuery(`update public.api_keys set revoked_at = now() where workspace_id = $1`, [alice.team]);
+      assert.equal(await closed, 4403, 'closed within the recheck interval (API_KEY_CACHE_MS=0: one second)');
+    },
+  );
 });

@@ -39,6 +39,7 @@ import { createTokenVerifier } from '../../../lib/auth/claims.ts';
 import { asUser, type Claims } from '../../../lib/db/as-user.ts';
 import { logger, type Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
+import { createApiKeyResolver, isApiKeyCredential } from '../api/api-keys.ts';
 import type { ApiContext, ApiHandler, ApiResponse } from '../api/types.ts';
 import { maskError } from './errors.ts';
 import { readRequest, RequestError, responseType, type GraphqlRequest } from './http.ts';
@@ -331,7 +332,11 @@ export async function createGraphqlEngine({
   };
 
   // --- WebSocket subscriptions -----------------------------------------------------------
-  const verify = createTokenVerifier({ auth: svc.auth, issuer: svc.config.PUBLIC_URL });
+  // The socket authenticates like the HTTP pipeline's Bearer: an access JWT or an API key.
+  const verifyJwt = createTokenVerifier({ auth: svc.auth, issuer: svc.config.PUBLIC_URL });
+  const resolveApiKey = createApiKeyResolver({ pool: svc.servicePool, cacheMs: svc.config.API_KEY_CACHE_MS });
+  const verify = async (token: string): Promise<Claims> =>
+    isApiKeyCredential(token, svc.config.API_PUBLISHABLE_KEY) ? (await resolveApiKey(token)).claims : verifyJwt(token);
   const detachers: Array<() => Promise<void>> = [];
 
   function attach(server: Server): void {
@@ -339,6 +344,9 @@ export async function createGraphqlEngine({
       attachSubscriptions(server, {
         path,
         verify,
+        // A revoked key's socket closes within the same bound as its HTTP requests (at
+        // least a second apart, so the check never becomes a busy loop).
+        apiKeyRecheckMs: Math.max(1000, svc.config.API_KEY_CACHE_MS),
         async prepare(claims, payload) {
           const { schema, resolvedPreset } = built;
           const request: GraphqlRequest = {

@@ -107,8 +107,10 @@ export const taskChangesPlugin: GraphileConfig.Plugin = extendSchema((build) => 
 
 export type SubscriptionServerOptions = {
   path: string;
-  /** Verifies "Bearer <token>" from connection_init; throws when invalid. */
+  /** Verifies "Bearer <token>" (access JWT or API key) from connection_init; throws when invalid. */
   verify(token: string): Promise<Claims>;
+  /** Overrides API_KEY_RECHECK_MS (tests). */
+  apiKeyRecheckMs?: number;
   /** Builds execution args for one subscribe message, or GraphQL errors to answer with. */
   prepare(
     claims: Claims,
@@ -120,7 +122,10 @@ export type SubscriptionServerOptions = {
   onError(error: unknown): void;
 };
 
-type Extra = { claims?: Claims; expiry?: NodeJS.Timeout };
+type Extra = { claims?: Claims; expiry?: NodeJS.Timeout; recheck?: NodeJS.Timeout };
+
+/** How often a socket opened with an API key checks that the key is still valid, in ms. */
+export const API_KEY_RECHECK_MS = 30_000;
 
 /** Subscriptions one socket may hold at once: each costs a LISTEN fan-out and a re-read per event. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
@@ -146,6 +151,15 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
             ctx.extra.expiry = setTimeout(() => socket.close(4403, 'Access token expired'), Math.max(ms, 0));
             ctx.extra.expiry.unref();
           }
+          if (claims.api_key_id) {
+            // An API key has no expiry in its claims, and can be revoked: check it again
+            // periodically and close the socket once it no longer verifies.
+            const socket = ctx.extra.socket;
+            ctx.extra.recheck = setInterval(() => {
+              options.verify(token).catch(() => socket.close(4403, 'API key revoked or expired'));
+            }, options.apiKeyRecheckMs ?? API_KEY_RECHECK_MS);
+            ctx.extra.recheck.unref();
+          }
           return true;
         } catch {
           return false;
@@ -153,6 +167,7 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
       },
       onClose(ctx) {
         if (ctx.extra.expiry) clearTimeout(ctx.extra.expiry);
+        if (ctx.extra.recheck) clearInterval(ctx.extra.recheck);
       },
       async onSubscribe(ctx, _id, payload) {
         const claims = ctx.extra.claims;
