@@ -9,6 +9,7 @@ import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { jsonPgSmartTags } from 'postgraphile/utils';
 import { PgSimplifyInflectionPreset } from '@graphile/simplify-inflection';
 import { PostGraphileConnectionFilterPreset } from 'postgraphile-plugin-connection-filter';
+import { LIMITS } from './limits.ts';
 import { taskChangesPlugin } from './subscriptions.ts';
 
 export type PresetOptions = {
@@ -66,9 +67,6 @@ const RelationNamesPlugin = jsonPgSmartTags({
   },
 });
 
-/** Rows a connection returns when the client passes neither `first` nor `last`. */
-export const DEFAULT_PAGE_SIZE = 100;
-
 type FieldArgsLike = { getRaw(name?: string): Step | undefined };
 type ConnectionLike = Step & { setFirst?(first: number | Step): void };
 
@@ -76,7 +74,7 @@ type ConnectionLike = Step & { setFirst?(first: number | Step): void };
 const absent = (step: Step | undefined) => step == null || (step instanceof ConstantStep && step.data === undefined);
 
 /**
- * A connection without `first`/`last` returns DEFAULT_PAGE_SIZE rows (with
+ * A connection without `first`/`last` returns LIMITS.defaultPage rows (with
  * pageInfo.hasNextPage), not the whole table: what the cost limit (limits.ts) assumes
  * is then also what runs. Like PostgREST's max-rows, but per connection.
  */
@@ -96,7 +94,7 @@ const DefaultPageSizePlugin: GraphileConfig.Plugin = {
             // Absent arguments are constants of undefined at plan time; a present one is
             // applied by its own applyPlan after this returns.
             if (absent(fieldArgs.getRaw('first')) && absent(fieldArgs.getRaw('last'))) {
-              $connection.setFirst?.(DEFAULT_PAGE_SIZE);
+              $connection.setFirst?.(LIMITS.defaultPage);
             }
             return $connection;
           },
@@ -110,7 +108,7 @@ const DefaultPageSizePlugin: GraphileConfig.Plugin = {
         if (!context.scope.isPgFieldConnection || !first?.applyPlan) return args;
         const applyPlan = (_$parent: Step, $connection: ConnectionLike, input: FieldArgsLike) => {
           const $first = input.getRaw() as Step<number | null | undefined>;
-          $connection.setFirst?.(lambda($first, (n) => n ?? DEFAULT_PAGE_SIZE, true));
+          $connection.setFirst?.(lambda($first, (n) => n ?? LIMITS.defaultPage, true));
         };
         return { ...args, first: { ...args.first, applyPlan } } as typeof args;
       },
