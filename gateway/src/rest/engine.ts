@@ -34,8 +34,7 @@ export const DEFAULT_LIMITS: EngineLimits = { maxRows: 1000, maxUrlBytes: 8192, 
 export type Plan = {
   sql: string;
   params: unknown[];
-  kind: 'read' | 'write' | 'rpc-scalar' | 'rpc-void' | 'openapi';
-  method: string;
+  kind: 'read' | 'write' | 'rpc-scalar' | 'rpc-void';
   schema: string;
   media: MediaType;
   prefer: Prefer;
@@ -51,8 +50,6 @@ export type Plan = {
   planSql?: Statement;
   /** headers-only / minimal single insert: where the created row can be read. */
   location?: { table: string; columns: string[] };
-  /** The relation written (for Location). */
-  relation?: Relation;
   /** Prefer: max-affected with handling=strict (PATCH/DELETE). */
   maxAffected?: number;
 };
@@ -139,7 +136,7 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
   const q = parseQuery(ctx.query);
   const method = ctx.method;
   const accept = typeof ctx.headers.accept === 'string' ? ctx.headers.accept : undefined;
-  const base = { method, schema, prefer, singleRow: false, relation: rel };
+  const base = { schema, prefer, singleRow: false };
 
   if (method === 'GET' || method === 'HEAD') {
     const media = negotiate(accept, ['json', 'object', 'csv']);
@@ -487,7 +484,7 @@ export function planRpc(ctx: ApiContext, cache: SchemaCache, limits: EngineLimit
     if (args.has(a.name)) typed.set(a.name, read ? args.get(a.name) : argValue(args.get(a.name), a.type));
   const call = callSql(b, fn, typed, singleObject);
   const accept = typeof ctx.headers.accept === 'string' ? ctx.headers.accept : undefined;
-  const base = { method, schema, prefer, status: 200, returnBody: true, offset: 0 };
+  const base = { schema, prefer, status: 200, returnBody: true, offset: 0 };
 
   if (fn.returnsVoid) {
     return {

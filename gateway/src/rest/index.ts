@@ -23,18 +23,12 @@ export type RestEngine = {
   handler: ApiHandler;
   reload(): Promise<void>;
   close(): Promise<void>;
-  /** The statement a request would run (the benchmark feeds it to pgbench). */
-  statementFor(ctx: ApiContext): { sql: string; params: unknown[] };
-  /** The current schema cache (tests and the OpenAPI generator). */
-  cache(): SchemaCache;
 };
-
-export { DEFAULT_LIMITS, type EngineLimits } from './engine.ts';
 
 // Headers that carry credentials never reach the database settings.
 const SECRET_HEADERS = new Set(['authorization', 'cookie', 'apikey', 'proxy-authorization', 'x-api-key']);
 
-export function requestHeadersSetting(headers: ApiContext['headers']): string {
+function requestHeadersSetting(headers: ApiContext['headers']): string {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || SECRET_HEADERS.has(name)) continue;
@@ -304,11 +298,6 @@ export async function createRestEngine({
   return {
     handler,
     reload,
-    statementFor: (ctx) => {
-      const plan = planRequest(ctx, cache, limits);
-      return { sql: plan.sql, params: plan.params };
-    },
-    cache: () => cache,
     close: async () => {
       closed = true;
       if (retry) clearTimeout(retry);
