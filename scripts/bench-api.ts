@@ -22,7 +22,12 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import pg from 'pg';
-import { config } from '../lib/config.ts';
+import type { ApiContext } from '../gateway/src/api/types.ts';
+import { DEFAULT_LIMITS, type EngineLimits, type Plan } from '../gateway/src/rest/engine.ts';
+import { planRequest } from '../gateway/src/rest/index.ts';
+import { loadSchemaCache, type SchemaCache } from '../gateway/src/rest/schema-cache.ts';
+import { config, withCredentials } from '../lib/config.ts';
+import { asUser, transactionSettings, type Claims } from '../lib/db/as-user.ts';
 import { migrate } from '../lib/db/migrate.ts';
 import { logger } from '../lib/logger.ts';
 
@@ -158,9 +163,8 @@ async function addServerLatency(runs: HttpResult[]) {
       .filter((e) => e.method === w.method && e.t >= w.from && e.t <= w.to)
       .map((e) => e.ms)
       .sort((a, b) => a - b);
-    const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))];
-    run.server_p50 = pct(0.5);
-    run.server_p99 = pct(0.99);
+    run.server_p50 = percentile(ms, 0.5);
+    run.server_p99 = percentile(ms, 0.99);
     delete run.window;
   }
 }
@@ -190,24 +194,18 @@ function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** The engine's SQL for READ_PATH with its parameters inlined, inside as-user's transaction shape. */
-async function pgbenchScript(claims: Record<string, unknown>): Promise<string> {
-  const { sqlForRequest } = (await import('../gateway/src/rest/bench-sql.ts')) as {
-    sqlForRequest: (path: string, claims: Record<string, unknown>) => Promise<{ text: string; values: unknown[] }>;
-  };
-  const { text, values } = await sqlForRequest(READ_PATH, claims);
+/** The engine's SQL for READ_PATH with its parameters inlined, inside asUser's transaction shape. */
+function pgbenchScript({ sql, params }: Plan, claims: Claims): string {
   // $n → literal; highest numbers first so $1 does not clobber $10.
-  let inlined = text;
-  for (let i = values.length; i >= 1; i -= 1) {
-    const v = values[i - 1];
+  let inlined = sql;
+  for (let i = params.length; i >= 1; i -= 1) {
+    const v = params[i - 1];
     const lit = v === null ? 'null' : literal(typeof v === 'string' ? v : JSON.stringify(v));
     inlined = inlined.replaceAll(new RegExp(`\\$${i}(?!\\d)`, 'g'), lit);
   }
-  const names = ['role', 'request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role'];
-  const vals = ['authenticated', JSON.stringify(claims), String(claims.sub), 'authenticated'];
-  const setup = `select set_config(n, v, true) from unnest(array[${names.map(literal).join(',')}]::text[], array[${vals
-    .map(literal)
-    .join(',')}]::text[]) as s(n, v);`;
+  const { names, values } = transactionSettings(claims);
+  const array = (items: string[]) => `array[${items.map(literal).join(',')}]::text[]`;
+  const setup = `select set_config(n, v, true) from unnest(${array(names)}, ${array(values)}) as s(n, v);`;
   return ['begin;', setup, `${inlined.replace(/\s+/g, ' ')};`, 'commit;', ''].join('\n');
 }
 
@@ -264,8 +262,18 @@ async function pgbench(script: string, clients: number): Promise<PgbenchResult> 
     }
   }
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { clients, tps: Math.round(tps), p50: round(pct(50)), p99: round(pct(99)), failed };
+  return {
+    clients,
+    tps: Math.round(tps),
+    p50: round(percentile(latencies, 0.5)),
+    p99: round(percentile(latencies, 0.99)),
+    failed,
+  };
+}
+
+/** The value at `fraction` (0.5, 0.99) of an ascending list. */
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? NaN;
 }
 
 function round(n: number): number {
@@ -323,15 +331,14 @@ async function paced(
   await Promise.all(inflight);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN);
   console.log(`paced ${rate} req/s: the generator fell behind its schedule by at most ${round(lag)} ms`);
   return {
     window: { method: 'GET', from, to: Date.now() },
     name: `GET tasks limit 50, paced ${rate} req/s`,
     connections,
     rps: Math.round(latencies.length / DURATION),
-    p50: pct(0.5),
-    p99: pct(0.99),
+    p50: round(percentile(latencies, 0.5)),
+    p99: round(percentile(latencies, 0.99)),
     errors,
     non2xx,
   };
@@ -351,41 +358,20 @@ async function timeIt(n: number, fn: () => Promise<unknown>): Promise<number> {
  * set-up round trips (BEGIN, set_config, COMMIT around `select 1`), the statement itself,
  * and the whole HTTP request. The JSON body is built by Postgres inside the statement.
  */
-async function stages(token: string, claims: Record<string, unknown>): Promise<Stage[]> {
+async function stages(token: string, claims: Claims, read: Read): Promise<Stage[]> {
   const n = 500;
   const jwks = createLocalJWKSet((await (await fetch(`${BASE}/auth/jwks`)).json()) as JSONWebKeySet);
   const jwt = await timeIt(n, () => jwtVerify(token, jwks));
-  const { planRequest } = await import('../gateway/src/rest/index.ts');
-  const { loadSchemaCache } = await import('../gateway/src/rest/schema-cache.ts');
-  const owner = new pg.Pool({ connectionString: benchUrl, max: 1 });
-  const cache = await loadSchemaCache(owner, ['public']);
-  await owner.end();
-  const url = new URL(READ_PATH, 'http://bench');
-  const ctx = {
-    caller: { claims: claims as never, via: 'jwt' as const },
-    requestId: 'bench',
-    log: logger,
-    version: { name: 'v1', schemas: ['public'] },
-    method: 'GET',
-    headers: {},
-    path: '/tasks',
-    query: url.searchParams,
-    rawQuery: url.search.slice(1),
-    settings: {},
-  };
-  const plan = await timeIt(n * 4, async () => planRequest(ctx, cache));
-  const { sql, params } = planRequest(ctx, cache);
-  const { asUser } = await import('../lib/db/as-user.ts');
+  const plan = await timeIt(n * 4, async () => planRequest(read.ctx, read.cache, read.limits));
+  const { sql, params } = read.plan;
   const api = new pg.Pool({
-    connectionString: withUser(benchUrl, 'authenticator', cfg.AUTHENTICATOR_PASSWORD),
+    connectionString: withCredentials(benchUrl, 'authenticator', cfg.AUTHENTICATOR_PASSWORD),
     max: 1,
   });
   const bare = await timeIt(n, () => api.query('select 1'));
-  const setup = await timeIt(n, () => asUser(api, { claims: claims as never }, (c) => c.query('select 1')));
+  const setup = await timeIt(n, () => asUser(api, { claims }, (c) => c.query('select 1')));
   const full = await timeIt(n, () =>
-    asUser(api, { claims: claims as never, readOnly: true }, (c) =>
-      c.query({ text: sql, values: params, name: 'bench_read' }),
-    ),
+    asUser(api, { claims, readOnly: true }, (c) => c.query({ text: sql, values: params, name: 'bench_read' })),
   );
   await api.end();
   const http = await timeIt(n, async () => {
@@ -402,11 +388,27 @@ async function stages(token: string, claims: Record<string, unknown>): Promise<S
   ];
 }
 
-function withUser(url: string, user: string, password: string): string {
-  const u = new URL(url);
-  u.username = user;
-  u.password = encodeURIComponent(password);
-  return u.toString();
+type Read = { ctx: ApiContext; cache: SchemaCache; limits: EngineLimits; plan: Plan };
+
+/** The engine's plan for READ_PATH as `claims`, from the bench database's catalog and the gateway's limits. */
+async function readPlan(claims: Claims): Promise<Read> {
+  const owner = new pg.Pool({ connectionString: benchUrl, max: 1 });
+  const cache = await loadSchemaCache(owner, ['public']).finally(() => owner.end());
+  const url = new URL(READ_PATH, 'http://bench');
+  const ctx: ApiContext = {
+    caller: { claims, via: 'jwt' },
+    requestId: 'bench',
+    log: logger,
+    version: { name: 'v1', schemas: ['public'] },
+    method: 'GET',
+    headers: {},
+    path: '/tasks',
+    query: url.searchParams,
+    rawQuery: url.search.slice(1),
+    settings: {},
+  };
+  const limits = { ...DEFAULT_LIMITS, maxRows: cfg.API_MAX_ROWS, statementTimeoutMs: cfg.API_STATEMENT_TIMEOUT_MS };
+  return { ctx, cache, limits, plan: planRequest(ctx, cache, limits) };
 }
 
 async function main() {
@@ -441,10 +443,13 @@ async function main() {
       string,
       unknown
     >;
-    const claims = { sub: payload.sub, role: 'authenticated', session_id: payload.session_id, aal: payload.aal };
+    // What the gateway's token verifier hands to asUser for this token.
+    const { sub, exp, session_id, aal } = payload;
+    const claims: Claims = { sub: sub as string, role: 'authenticated', exp: exp as number, session_id, aal } as Claims;
     await addServerLatency(http);
-    const profile = await stages(token, claims);
-    const script = await pgbenchScript(claims);
+    const read = await readPlan(claims);
+    const profile = await stages(token, claims, read);
+    const script = pgbenchScript(read.plan, claims);
     const pgb: PgbenchResult[] = [];
     for (const c of [10, 20]) pgb.push(await pgbench(script, c));
 

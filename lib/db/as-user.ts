@@ -37,6 +37,21 @@ export type AsUserOptions = {
 const ROLES: ReadonlySet<DbRole> = new Set(['anon', 'authenticated', 'service_role']);
 
 /**
+ * The transaction-local settings that make a transaction the caller's: the role, the
+ * claims (whole and the two PostgREST-style shortcuts), then `settings`. Exported so the
+ * benchmark's pgbench script sets exactly what a request sets.
+ */
+export function transactionSettings(
+  claims: Claims,
+  settings: Record<string, string> = {},
+): { names: string[]; values: string[] } {
+  return {
+    names: ['role', 'request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', ...Object.keys(settings)],
+    values: [claims.role, JSON.stringify(claims), claims.sub ?? '', claims.role, ...Object.values(settings)],
+  };
+}
+
+/**
  * Run `fn` in one transaction as the caller: SET LOCAL ROLE plus request.jwt.claims, both
  * transaction-scoped so a pooled connection never carries one caller's identity into the
  * next. One round trip sets everything up.
@@ -50,14 +65,7 @@ export async function asUser<T>(
   const client = await pool.connect();
   let released = false;
   try {
-    const names = [
-      'role',
-      'request.jwt.claims',
-      'request.jwt.claim.sub',
-      'request.jwt.claim.role',
-      ...Object.keys(settings),
-    ];
-    const values = [claims.role, JSON.stringify(claims), claims.sub ?? '', claims.role, ...Object.values(settings)];
+    const { names, values } = transactionSettings(claims, settings);
     await client.query(readOnly ? 'begin read only' : 'begin');
     // set_config('role', …, true) is SET LOCAL ROLE; the claims are transaction-local too.
     await client.query('select set_config(n, v, true) from unnest($1::text[], $2::text[]) as s(n, v)', [names, values]);
