@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { closeServices, services } from '../../lib/services.ts';
-import type { TestGateway } from '../support/gateway.ts';
-import { echoEngine, newUser, startApiGateway, type TestUser } from './gateway-support.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { echoEngine, newUser, type TestUser } from './gateway-support.ts';
 
 const ALLOWED = 'https://app.example.com';
 const STRANGER = 'https://evil.example.net';
@@ -14,7 +14,7 @@ let gw: TestGateway;
 let user: TestUser;
 
 before(async () => {
-  gw = await startApiGateway({
+  gw = await startGateway({
     api: { corsOrigins: [ALLOWED], rateLimits: { anon: 0, user: 0, apiKey: 0 } },
     engines: { rest: engine, graphql: engine },
   });

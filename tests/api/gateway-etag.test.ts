@@ -8,8 +8,8 @@ import { noneMatch, strongEtag } from '../../gateway/src/api/etag.ts';
 import { json, type ApiHandler } from '../../gateway/src/api/types.ts';
 import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import type { TestGateway } from '../support/gateway.ts';
-import { newUser, startApiGateway, type TestUser } from './gateway-support.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { newUser, type TestUser } from './gateway-support.ts';
 
 let payload: unknown = [{ id: 1, title: 'one' }];
 const engine: ApiHandler = async (ctx) =>
@@ -20,8 +20,8 @@ let user: TestUser;
 
 before(async () => {
   const api = { rateLimits: { anon: 0, user: 0, apiKey: 0 } };
-  gw = await startApiGateway({ api, engines: { rest: engine } });
-  real = await startApiGateway({ api });
+  gw = await startGateway({ api, engines: { rest: engine } });
+  real = await startGateway({ api });
   user = await newUser(gw.url, 'etag');
 });
 after(async () => {

@@ -10,8 +10,8 @@ import pg from 'pg';
 import { json, type ApiContext, type ApiHandler } from '../../gateway/src/api/types.ts';
 import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import type { TestGateway } from '../support/gateway.ts';
-import { gate, newUser, startApiGateway, until, type TestUser } from './gateway-support.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { gate, newUser, until, type TestUser } from './gateway-support.ts';
 
 // One gateway whose engine each test swaps; a second gateway runs the real REST engine.
 let engine: ApiHandler = async () => json(200, {});
@@ -27,8 +27,8 @@ let bob: TestUser;
 
 before(async () => {
   const api = { rateLimits: { anon: 0, user: 0, apiKey: 0 } };
-  gw = await startApiGateway({ api, engines: { rest: dispatch } });
-  real = await startApiGateway({ api });
+  gw = await startGateway({ api, engines: { rest: dispatch } });
+  real = await startGateway({ api });
   alice = await newUser(gw.url, 'idem-alice');
   bob = await newUser(gw.url, 'idem-bob');
 });
@@ -199,7 +199,7 @@ describe('Idempotency-Key (controllable engine)', () => {
 
   test('when the key store is unreachable the request is refused (503) and not performed', async () => {
     const broken = new pg.Pool({ connectionString: 'postgres://nobody:nothing@127.0.0.1:1/none', max: 1 });
-    const dead = await startApiGateway({ api: { statePool: broken }, engines: { rest: dispatch } });
+    const dead = await startGateway({ api: { statePool: broken }, engines: { rest: dispatch } });
     try {
       engine = created;
       const n = calls.length;

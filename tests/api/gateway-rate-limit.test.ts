@@ -12,8 +12,8 @@ import { callerScope, createClientIp } from '../../gateway/src/api/caller-scope.
 import { asUser } from '../../lib/db/as-user.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import type { TestGateway } from '../support/gateway.ts';
-import { echoEngine, newUser, parseLimitField, startApiGateway, type TestUser } from './gateway-support.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { echoEngine, newUser, parseLimitField, type TestUser } from './gateway-support.ts';
 
 // The test gateways trust the loopback peer as a proxy, so each test gives itself a fresh
 // client IP in X-Forwarded-For and starts with empty buckets, run after run.
@@ -26,8 +26,8 @@ let user: TestUser;
 
 before(async () => {
   const api = { rateLimits: limits, trustedProxies: ['127.0.0.1'] };
-  gw = await startApiGateway({ api, engines: { rest: engine } });
-  gw2 = await startApiGateway({ api, engines: { rest: engine } });
+  gw = await startGateway({ api, engines: { rest: engine } });
+  gw2 = await startGateway({ api, engines: { rest: engine } });
   user = await newUser(gw.url, 'ratelimit');
 });
 after(async () => {
@@ -143,7 +143,7 @@ describe('RateLimit fields', () => {
   });
 
   test('a limit of 0 turns the limiter off: no fields, no refusal', async () => {
-    const off = await startApiGateway({
+    const off = await startGateway({
       api: { rateLimits: { anon: 0 }, trustedProxies: ['127.0.0.1'] },
       engines: { rest: engine },
     });
@@ -161,7 +161,7 @@ describe('RateLimit fields', () => {
 
   test('when the limiter cannot reach the database the request proceeds (fail open)', async () => {
     const broken = new pg.Pool({ connectionString: 'postgres://nobody:nothing@127.0.0.1:1/none', max: 1 });
-    const dead = await startApiGateway({ api: { rateLimits: limits, statePool: broken }, engines: { rest: engine } });
+    const dead = await startGateway({ api: { rateLimits: limits, statePool: broken }, engines: { rest: engine } });
     try {
       const res = await fetch(`${dead.url}/rest/v1/tasks`);
       assert.equal(res.status, 200);
@@ -185,7 +185,7 @@ describe('through the real REST engine', () => {
   test('a refused read and a refused write answer 429, and the refused write changes nothing', async () => {
     // Reads ask the limiter while the engine opens its transaction, writes before it: both
     // end in the same 429, and no row is written past the quota.
-    const real = await startApiGateway({ api: { rateLimits: { ...limits, user: 3 }, trustedProxies: ['127.0.0.1'] } });
+    const real = await startGateway({ api: { rateLimits: { ...limits, user: 3 }, trustedProxies: ['127.0.0.1'] } });
     try {
       const me = await newUser(real.url, 'ratelimit-real');
       const headers = { ...me.auth, 'content-type': 'application/json', prefer: 'return=minimal' };

@@ -1,13 +1,9 @@
-// Support for the gateway pipeline tests (tests/api/gateway-*.test.ts): a gateway with
-// pipeline overrides (limits, CORS, clock, versions, a controllable engine), users with
-// tokens, and small helpers. Each test gateway runs in-process on a free port against the
-// test database, like tests/support/gateway.ts.
+// Support for the gateway pipeline tests (tests/api/gateway-*.test.ts), which start their
+// gateways with tests/support/gateway.ts startGateway (pipeline overrides: limits, CORS,
+// clock, versions, a controllable engine): users with tokens, and small helpers.
 import assert from 'node:assert/strict';
 import { json, type ApiContext, type ApiHandler } from '../../gateway/src/api/types.ts';
-import { accessToken, cookiesFrom, signUp, startGateway, uniqueEmail } from '../support/gateway.ts';
-
-/** A gateway with pipeline overrides (see GatewayOptions). */
-export const startApiGateway = startGateway;
+import { accessToken, cookiesFrom, signUp, uniqueEmail } from '../support/gateway.ts';
 
 export type TestUser = { email: string; cookie: string; token: string; auth: Record<string, string> };
 

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ApiVersion } from '../../gateway/src/api/types.ts';
 import { closeServices } from '../../lib/services.ts';
-import type { TestGateway } from '../support/gateway.ts';
-import { echoEngine, newUser, startApiGateway, type TestUser } from './gateway-support.ts';
+import { startGateway, type TestGateway } from '../support/gateway.ts';
+import { echoEngine, newUser, type TestUser } from './gateway-support.ts';
 
 const GUIDE = 'https://docs.example.com/api/migrate-v0-to-v1';
 const since = new Date('2026-06-01T00:00:00Z');
@@ -25,8 +25,8 @@ let user: TestUser;
 
 before(async () => {
   const api = { now: () => clock, rateLimits: { anon: 0, user: 0, apiKey: 0 } };
-  gw = await startApiGateway({ versions, api, engines: { rest: engine } });
-  real = await startApiGateway({ versions, api });
+  gw = await startGateway({ versions, api, engines: { rest: engine } });
+  real = await startGateway({ versions, api });
   user = await newUser(gw.url, 'versions');
 });
 after(async () => {
