@@ -187,7 +187,7 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
       const fetchSite = req.headers['sec-fetch-site'];
       const foreign =
         origin !== undefined ? !cors.isAllowed(origin) : fetchSite === 'cross-site' || fetchSite === 'same-site';
-      if (caller.via === 'session' && foreign && !['GET', 'HEAD'].includes(method)) {
+      if (caller.via === 'session' && foreign && !safe) {
         throw new ApiError(403, 'TM403', 'Origin not allowed', {
           details: 'A cookie-authenticated write must come from an allowed origin.',
         });
