@@ -64,7 +64,7 @@ const schema = z
     API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
     // Rate limits of the data APIs, requests per minute per bucket (an anonymous client IP,
     // a signed-in user, an API key); 0 turns that limit off. Enforced in Postgres
-    // (private.rate_limit_take), so they hold across gateway processes.
+    // (private.rate_limit_take_many), so they hold across gateway processes.
     RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(120),
     RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(600),
     RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(1200),
