@@ -95,7 +95,7 @@ export async function createGraphqlEngine({
   reconnectMs = 5_000,
 }: GraphqlEngineOptions): Promise<GraphqlEngine> {
   const log = logger.child({ component: 'graphql' });
-  const preset = makePreset({ pool: svc.apiPool, schemas, subscriptions: true });
+  const preset = makePreset({ pool: svc.apiPool, schemas });
   let built: Built = await makeSchema(preset);
 
   // --- schema reload on NOTIFY pgrst ---------------------------------------------------

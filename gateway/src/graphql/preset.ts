@@ -16,8 +16,6 @@ export type PresetOptions = {
   /** The authenticator pool: introspection and subscription re-reads run on it. */
   pool: pg.Pool;
   schemas: readonly string[];
-  /** Whether Subscription.taskChanged is built (needs the notify trigger). */
-  subscriptions: boolean;
 };
 
 /**
@@ -116,10 +114,10 @@ const DefaultPageSizePlugin: GraphileConfig.Plugin = {
   },
 };
 
-export function makePreset({ pool, schemas, subscriptions }: PresetOptions): GraphileConfig.Preset {
+export function makePreset({ pool, schemas }: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
-    plugins: [KeepIdPlugin, RelationNamesPlugin, DefaultPageSizePlugin, ...(subscriptions ? [taskChangesPlugin] : [])],
+    plugins: [KeepIdPlugin, RelationNamesPlugin, DefaultPageSizePlugin, taskChangesPlugin],
     disablePlugins: [
       // No Relay global object ids (see KeepIdPlugin).
       'NodePlugin',
@@ -147,7 +145,7 @@ export function makePreset({ pool, schemas, subscriptions }: PresetOptions): Gra
         // Introspect as the role callers use, so grants shape the schema: no mutations
         // on workspace_members, only `name` in WorkspacePatch, and so on.
         pgSettingsForIntrospection: { role: 'authenticated' },
-        pubsub: subscriptions,
+        pubsub: true,
       }),
     ],
     schema: {

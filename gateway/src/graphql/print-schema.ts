@@ -16,7 +16,7 @@ export const SCHEMA_FILE = fileURLToPath(new URL('schema.graphql', import.meta.u
 /** The SDL, sorted and laid out by prettier (so `npm run lint` agrees with the file). */
 export async function printGraphqlSchema(schemas: readonly string[]): Promise<string> {
   const svc = services();
-  const preset = makePreset({ pool: svc.apiPool, schemas, subscriptions: true });
+  const preset = makePreset({ pool: svc.apiPool, schemas });
   const { schema, resolvedPreset } = await makeSchema(preset);
   for (const service of resolvedPreset.pgServices ?? []) await service.release?.();
   const options = (await resolveConfig(SCHEMA_FILE)) ?? {};
