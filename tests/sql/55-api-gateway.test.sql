@@ -2,7 +2,7 @@
 -- private, RLS-forced with no policy, reachable only through security-definer functions that
 -- anon and authenticated cannot execute.
 begin;
-select plan(43);
+select plan(44);
 
 -- Closed to the API roles ---------------------------------------------------------------
 select ok(
@@ -21,7 +21,7 @@ select is_empty($$
   select r.rolname || ' ' || p.oid::regprocedure::text from pg_proc p
   cross join (values ('anon'), ('authenticated')) r(rolname)
   where p.pronamespace = 'private'::regnamespace
-    and p.proname in ('rate_limit_take', 'rate_limit_take_many', 'rate_limits_purge', 'idempotency_begin', 'idempotency_finish',
+    and p.proname in ('rate_limit_take_many', 'rate_limits_purge', 'idempotency_begin', 'idempotency_finish',
                       'idempotency_release', 'idempotency_keys_purge')
     and has_function_privilege(r.rolname, p.oid, 'execute')
 $$, 'anon and authenticated cannot execute the limiter or idempotency functions');
@@ -32,34 +32,35 @@ select is_empty($$
 $$, 'no API role holds a privilege on the tables');
 
 select ok(
-  has_function_privilege('service_role', 'private.rate_limit_take(text, integer, integer)', 'execute')
+  has_function_privilege('service_role', 'private.rate_limit_take_many(text, integer, integer, integer)', 'execute')
   and has_function_privilege('service_role', 'private.idempotency_begin(text, text, text, text, bytea, interval, interval)', 'execute'),
   'service_role may call the functions (the only interface to the tables)'
 );
 select ok(
-  (select prosecdef from pg_proc where oid = 'private.rate_limit_take(text, integer, integer)'::regprocedure),
-  'rate_limit_take is security definer (callers need no table privilege)'
+  (select prosecdef from pg_proc where oid = 'private.rate_limit_take_many(text, integer, integer, integer)'::regprocedure),
+  'rate_limit_take_many is security definer (callers need no table privilege)'
 );
+select hasnt_function('private', 'rate_limit_take', 'the single-take wrapper is gone: one entry point to the buckets');
 
--- rate_limit_take -------------------------------------------------------------------------
+-- rate_limit_take_many, one unit at a time (a quiet bucket) -------------------------------
 select results_eq(
-  $$select allowed, remaining from private.rate_limit_take('t55:a', 3, 60)$$,
+  $$select granted = 1, remaining from private.rate_limit_take_many('t55:a', 3, 60, 1)$$,
   $$values (true, 2)$$, 'a fresh bucket allows and leaves limit - 1'
 );
 select results_eq(
-  $$select allowed, remaining, retry_after from private.rate_limit_take('t55:a', 3, 60)$$,
+  $$select granted = 1, remaining, retry_after from private.rate_limit_take_many('t55:a', 3, 60, 1)$$,
   $$values (true, 1, 0)$$, 'the second request leaves 1'
 );
 select results_eq(
-  $$select allowed, remaining, retry_after from private.rate_limit_take('t55:a', 3, 60)$$,
+  $$select granted = 1, remaining, retry_after from private.rate_limit_take_many('t55:a', 3, 60, 1)$$,
   $$values (true, 0, 0)$$, 'the third request empties the bucket'
 );
 select results_eq(
-  $$select allowed, remaining from private.rate_limit_take('t55:a', 3, 60)$$,
+  $$select granted = 1, remaining from private.rate_limit_take_many('t55:a', 3, 60, 1)$$,
   $$values (false, 0)$$, 'the fourth is refused'
 );
 select ok(
-  (select retry_after between 1 and 20 and reset_after between 55 and 60 from private.rate_limit_take('t55:a', 3, 60)),
+  (select retry_after between 1 and 20 and reset_after between 55 and 60 from private.rate_limit_take_many('t55:a', 3, 60, 1)),
   'a refusal says when one request frees up (about window/limit) and when the bucket is full'
 );
 select ok(
@@ -67,17 +68,17 @@ select ok(
   'refused requests do not push the bucket further into the future'
 );
 select results_eq(
-  $$select allowed, remaining from private.rate_limit_take('t55:b', 3, 60)$$,
+  $$select granted = 1, remaining from private.rate_limit_take_many('t55:b', 3, 60, 1)$$,
   $$values (true, 2)$$, 'another bucket is independent'
 );
 -- Time passing is simulated by moving tat back: one step (20 s) frees one request.
 update private.rate_limits set tat = tat - interval '20 seconds' where bucket = 't55:a';
 select results_eq(
-  $$select allowed, remaining from private.rate_limit_take('t55:a', 3, 60)$$,
+  $$select granted = 1, remaining from private.rate_limit_take_many('t55:a', 3, 60, 1)$$,
   $$values (true, 0)$$, 'after window/limit seconds one more request is allowed'
 );
 select results_eq(
-  $$select count(*)::int from generate_series(1, 7) g cross join lateral private.rate_limit_take('t55:seven', 7, 60) r where r.allowed$$,
+  $$select count(*)::int from generate_series(1, 7) g cross join lateral private.rate_limit_take_many('t55:seven', 7, 60, 1) r where r.granted = 1$$,
   $$values (7)$$, 'a limit that does not divide the window still allows exactly the limit'
 );
 -- Batched takes: up to n at once, first come first served.
@@ -101,13 +102,13 @@ select throws_ok(
   $$select * from private.rate_limit_take_many('t55:x', 5, 60, 0)$$, '22023', null, 'a batch of 0 is refused'
 );
 select throws_ok(
-  $$select * from private.rate_limit_take('t55:x', 0, 60)$$, '22023', null, 'a limit below 1 is refused'
+  $$select * from private.rate_limit_take_many('t55:x', 0, 60, 1)$$, '22023', null, 'a limit below 1 is refused'
 );
 select throws_ok(
-  $$select * from private.rate_limit_take('t55:x', 5, 0)$$, '22023', null, 'a window below 1 s is refused'
+  $$select * from private.rate_limit_take_many('t55:x', 5, 0, 1)$$, '22023', null, 'a window below 1 s is refused'
 );
 select throws_ok(
-  $$select * from private.rate_limit_take(null, 5, 60)$$, '22023', null, 'a bucket name is required'
+  $$select * from private.rate_limit_take_many(null, 5, 60, 1)$$, '22023', null, 'a bucket name is required'
 );
 update private.rate_limits set tat = now() - interval '1 second' where bucket = 't55:b';
 select ok(private.rate_limits_purge() >= 1, 'purge deletes buckets that are full again');
