@@ -1,5 +1,6 @@
 // Request → statement planning for the REST engine, separate from I/O so the benchmark
 // (and tests) can ask for the exact SQL and parameters a request runs.
+import type { Config } from '../../../lib/config.ts';
 import { ApiError } from '../api/errors.ts';
 import type { ApiContext } from '../api/types.ts';
 import {
@@ -29,6 +30,11 @@ export type EngineLimits = {
 };
 
 export const DEFAULT_LIMITS: EngineLimits = { maxRows: 1000, maxUrlBytes: 8192, statementTimeoutMs: 10_000 };
+
+/** The limits a running gateway plans with (db-max-rows and the statement timeout are configuration). */
+export function engineLimits(cfg: Pick<Config, 'API_MAX_ROWS' | 'API_STATEMENT_TIMEOUT_MS'>): EngineLimits {
+  return { ...DEFAULT_LIMITS, maxRows: cfg.API_MAX_ROWS, statementTimeoutMs: cfg.API_STATEMENT_TIMEOUT_MS };
+}
 
 /** What to run and how to shape the answer. */
 export type Plan = {

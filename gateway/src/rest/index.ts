@@ -14,7 +14,15 @@ import { ApiError } from '../api/errors.ts';
 import type { ApiContext, ApiHandler, ApiResponse } from '../api/types.ts';
 import { fromPgError, isPgError } from './errors.ts';
 import { findRelation } from './build.ts';
-import { DEFAULT_LIMITS, planRpc, planTable, profileSchema, type EngineLimits, type Plan } from './engine.ts';
+import {
+  DEFAULT_LIMITS,
+  engineLimits,
+  planRpc,
+  planTable,
+  profileSchema,
+  type EngineLimits,
+  type Plan,
+} from './engine.ts';
 import { contentRange, CONTENT_TYPES, negotiate, rangeStatus, toCsv } from './http.ts';
 import { openApiDocument } from './openapi.ts';
 import { key, loadSchemaCache, type SchemaCache } from './schema-cache.ts';
@@ -110,16 +118,11 @@ function checkParameters(sql: string, count: number): void {
 export async function createRestEngine({
   services: svc,
   schemas,
-  limits = {
-    ...DEFAULT_LIMITS,
-    maxRows: svc.config.API_MAX_ROWS,
-    statementTimeoutMs: svc.config.API_STATEMENT_TIMEOUT_MS,
-  },
 }: {
   services: Services;
   schemas: readonly string[];
-  limits?: EngineLimits;
 }): Promise<RestEngine> {
+  const limits = engineLimits(svc.config);
   let cache = await loadSchemaCache(svc.servicePool, schemas);
   let closed = false;
   let listener: pg.Client | undefined;
