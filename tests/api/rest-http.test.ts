@@ -7,9 +7,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { createGateway } from '../../gateway/src/server.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import { accessToken, cookiesFrom, signUp, startGateway, uniqueEmail, type TestGateway } from '../support/gateway.ts';
@@ -356,14 +353,8 @@ describe('profiles', () => {
 describe('several exposed schemas', () => {
   test('Accept-Profile picks the schema; the answer names it in Content-Profile', async () => {
     // A second gateway exposing `auth` next to `public` (auth.uid() is executable by callers).
-    const server = await createGateway({
-      services: services(),
-      serveApp: false,
-      versions: [{ name: 'v1', schemas: ['public', 'auth'] }],
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/rest/v1`;
+    const second = await startGateway({ versions: [{ name: 'v1', schemas: ['public', 'auth'] }] });
+    const base = `${second.url}/rest/v1`;
     const get = (path: string, profile?: string) =>
       fetch(`${base}${path}`, {
         headers: { authorization: `Bearer ${alice.token}`, ...(profile ? { 'accept-profile': profile } : {}) },
@@ -382,9 +373,7 @@ describe('several exposed schemas', () => {
       assert.equal((await get('/tasks', 'auth')).status, 404);
       assert.equal((await get('/tasks', 'private')).status, 406);
     } finally {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
+      await second.close();
     }
   });
 });
@@ -866,6 +855,7 @@ describe('objects created at run time', () => {
       if ((await call('POST', `/rpc/${name}`, { user: alice, body: {} })).status === 200) return;
       await new Promise((r) => setTimeout(r, 100));
     }
+    assert.fail(`the schema cache never showed ${name}() after NOTIFY pgrst`);
   });
 
   after(async () => {
