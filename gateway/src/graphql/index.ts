@@ -230,6 +230,19 @@ export async function createGraphqlEngine({
     return { document, operation };
   }
 
+  /** grafast's execution args (the preset's context, with pgSettings and withPgClient to override). */
+  function argsFor({ schema, resolvedPreset }: Built, document: DocumentNode, request: GraphqlRequest) {
+    return hookArgs({
+      schema,
+      document,
+      variableValues: request.variables,
+      operationName: request.operationName,
+      resolvedPreset,
+      requestContext: {},
+      contextValue: {},
+    });
+  }
+
   function format(errors: readonly GraphQLError[], requestLog: Logger, requestId?: string): GraphQLFormattedError[] {
     return errors.map((e) => maskError(e, { development, log: requestLog, requestId }));
   }
@@ -278,8 +291,8 @@ export async function createGraphqlEngine({
         );
       }
       const request = readRequest(ctx);
-      const { schema, resolvedPreset } = built;
-      const checked = check(request, schema);
+      const current = built;
+      const checked = check(request, current.schema);
       if ('errors' in checked)
         return respond(400, mediaType, { errors: format(checked.errors, ctx.log, ctx.requestId) });
       const { document, operation } = checked;
@@ -289,19 +302,12 @@ export async function createGraphqlEngine({
       if (operation.operation === 'mutation' && ctx.method !== 'POST') {
         throw new RequestError(405, 'METHOD_NOT_ALLOWED', 'Mutations must be sent with POST', { allow: 'POST' });
       }
+      // Built before the transaction: no database work, so no reason to hold a connection for it.
+      const args = await argsFor(current, document, request);
       const result = await asUser(
         svc.apiPool,
         { claims: ctx.caller.claims, settings: ctx.settings, admitted: ctx.admitted },
         async (client): Promise<ExecutionResult> => {
-          const args = await hookArgs({
-            schema,
-            document,
-            variableValues: request.variables,
-            operationName: request.operationName,
-            resolvedPreset,
-            requestContext: {},
-            contextValue: {},
-          });
           // One connection, already in asUser's transaction with the caller's role and
           // claims: no pgSettings of PostGraphile's own.
           Object.assign(args.contextValue, {
@@ -348,13 +354,13 @@ export async function createGraphqlEngine({
         // least a second apart, so the check never becomes a busy loop).
         apiKeyRecheckMs: Math.max(1000, svc.config.API_KEY_CACHE_MS),
         async prepare(claims, payload) {
-          const { schema, resolvedPreset } = built;
+          const current = built;
           const request: GraphqlRequest = {
             query: payload.query,
             variables: payload.variables ?? {},
             operationName: payload.operationName ?? undefined,
           };
-          const checked = check(request, schema);
+          const checked = check(request, current.schema);
           if ('errors' in checked) return checked.errors;
           if (checked.operation.operation !== 'subscription') {
             return [
@@ -363,15 +369,7 @@ export async function createGraphqlEngine({
               }),
             ];
           }
-          const args = await hookArgs({
-            schema,
-            document: checked.document,
-            variableValues: request.variables,
-            operationName: request.operationName,
-            resolvedPreset,
-            requestContext: {},
-            contextValue: {},
-          });
+          const args = await argsFor(current, checked.document, request);
           // Each event is read in its own transaction on the authenticator pool, as the
           // subscriber: PostGraphile sets these with set_config(…, true) like asUser().
           Object.assign(args.contextValue, { pgSettings: pgSettingsFor(claims) });
