@@ -109,8 +109,8 @@ export type SubscriptionServerOptions = {
   path: string;
   /** Verifies "Bearer <token>" (access JWT or API key) from connection_init; throws when invalid. */
   verify(token: string): Promise<Claims>;
-  /** Overrides API_KEY_RECHECK_MS (tests). */
-  apiKeyRecheckMs?: number;
+  /** How often a socket opened with an API key checks that the key is still valid, in ms. */
+  apiKeyRecheckMs: number;
   /** Builds execution args for one subscribe message, or GraphQL errors to answer with. */
   prepare(
     claims: Claims,
@@ -123,9 +123,6 @@ export type SubscriptionServerOptions = {
 };
 
 type Extra = { claims?: Claims; expiry?: NodeJS.Timeout; recheck?: NodeJS.Timeout };
-
-/** How often a socket opened with an API key checks that the key is still valid, in ms. */
-export const API_KEY_RECHECK_MS = 30_000;
 
 /** Subscriptions one socket may hold at once: each costs a LISTEN fan-out and a re-read per event. */
 export const MAX_SUBSCRIPTIONS_PER_SOCKET = 25;
@@ -157,7 +154,7 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
             const socket = ctx.extra.socket;
             ctx.extra.recheck = setInterval(() => {
               options.verify(token).catch(() => socket.close(4403, 'API key revoked or expired'));
-            }, options.apiKeyRecheckMs ?? API_KEY_RECHECK_MS);
+            }, options.apiKeyRecheckMs);
             ctx.extra.recheck.unref();
           }
           return true;
