@@ -1,41 +1,21 @@
 // The real gateway process, at its most talkative log level, serving requests made with
 // valid, revoked and malformed API keys: no log line may contain a key's secret.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { asUser } from '../../lib/db/as-user.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import { signUp, uniqueEmail } from '../support/gateway.ts';
+import { spawnGateway } from '../support/gateway-process.ts';
 
 after(async () => {
   await closeServices();
 });
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 test('API keys never reach the logs, used or refused', async () => {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../gateway/src/main.ts')], {
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'trace', PUBLIC_URL: base, API_KEY_CACHE_MS: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const gateway = await spawnGateway({ LOG_LEVEL: 'trace', API_KEY_CACHE_MS: '0' });
+  const { base } = gateway;
   try {
-    for (let i = 0; i < 100 && !out.includes('gateway listening'); i += 1) await new Promise((r) => setTimeout(r, 100));
-    assert.match(out, /gateway listening/);
-
     const email = uniqueEmail('key-log');
     assert.equal((await signUp(base, email)).status, 200);
     const { rows } = await superuserQuery<{ id: string; workspace_id: string }>(
@@ -81,6 +61,7 @@ test('API keys never reach the logs, used or refused', async () => {
     assert.notEqual(statuses[1], 401, 'the valid key was accepted as apikey');
     assert.deepEqual(statuses.slice(2), [401, 401], 'revoked and malformed keys were refused');
     await new Promise((r) => setTimeout(r, 200));
+    const out = gateway.output();
 
     assert.ok(
       out.split('\n').some((l) => l.includes('"msg":"request"')),
@@ -91,7 +72,6 @@ test('API keys never reach the logs, used or refused', async () => {
       assert.ok(!out.includes(secret.slice(11)), 'no key secret in the logs');
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await gateway.stop();
   }
 });

@@ -1,32 +1,14 @@
 // The gateway as a real process: its stdout is the log stream operators get.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { uniqueEmail } from '../support/gateway.ts';
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
+import { spawnGateway } from '../support/gateway-process.ts';
 
 test('every line logged while serving a request carries its request id, and no secret is logged', async () => {
-  const port = await freePort();
-  const child = spawn(process.execPath, [resolve(import.meta.dirname, '../../gateway/src/main.ts')], {
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'info', PUBLIC_URL: `http://127.0.0.1:${port}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const gateway = await spawnGateway({ LOG_LEVEL: 'info' });
+  const { base } = gateway;
   try {
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100 && !out.includes('gateway listening'); i += 1) await new Promise((r) => setTimeout(r, 100));
-    assert.match(out, /"node":"v24\./, 'the gateway runs on Node 24');
+    assert.match(gateway.output(), /"node":"v24\./, 'the gateway runs on Node 24');
 
     const secret = 'my-very-secret-passphrase-42';
     const email = uniqueEmail('logging');
@@ -47,6 +29,7 @@ test('every line logged while serving a request carries its request id, and no s
     assert.equal(ok.status, 200);
     assert.match(ok.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     await new Promise((r) => setTimeout(r, 200));
+    const out = gateway.output();
 
     const lines = out
       .split('\n')
@@ -61,8 +44,7 @@ test('every line logged while serving a request carries its request id, and no s
     assert.ok(!out.includes(secret), 'the password never reaches the logs');
     assert.ok(!out.includes(email), 'full emails never reach the logs');
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await gateway.stop();
   }
-  assert.match(out, /gateway stopped/, 'SIGTERM stops the gateway cleanly');
+  assert.match(gateway.output(), /gateway stopped/, 'SIGTERM stops the gateway cleanly');
 });
