@@ -10,8 +10,9 @@
 // learns even the ids of another workspace's tasks.
 //
 // The socket authenticates once, in connection_init: `{ authorization: "Bearer <access
-// JWT>" }`, verified like the HTTP pipeline does. The socket is closed when that token
-// expires; the client reconnects with a fresh one.
+// JWT or API key>" }`, verified like the HTTP pipeline does. The socket is closed when that
+// token expires (the client reconnects with a fresh one), or once its API key no longer
+// verifies (checked again every apiKeyRecheckMs).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { jsonParse } from 'postgraphile/@dataplan/json';
