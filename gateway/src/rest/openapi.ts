@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { asUser } from '../../../lib/db/as-user.ts';
 import type { ApiContext } from '../api/types.ts';
 import { profileSchema } from './engine.ts';
-import type { Column, PgFunction, Relation, SchemaCache } from './schema-cache.ts';
+import type { Column, Relation, SchemaCache } from './schema-cache.ts';
 
 type JsonSchema = { type?: string; format: string; description?: string; items?: { type: string } };
 
@@ -32,8 +32,7 @@ function columnSchema(rel: Relation, c: Column): JsonSchema {
   return s;
 }
 
-function argType(f: PgFunction, type: string) {
-  void f;
+function argType(type: string) {
   const udt = type.endsWith('[]') ? `_${type.slice(0, -2)}` : type;
   return swaggerType({
     type,
@@ -196,7 +195,7 @@ export async function openApiDocument({
     const body = {
       required: f.args.filter((a) => !a.hasDefault).map((a) => a.name),
       type: 'object',
-      properties: Object.fromEntries(f.args.map((a) => [a.name, argType(f, a.type)])),
+      properties: Object.fromEntries(f.args.map((a) => [a.name, argType(a.type)])),
     };
     const tag = ['(rpc) ' + f.name];
     const summary = f.description?.split('\n')[0];
@@ -215,7 +214,7 @@ export async function openApiDocument({
         tags: tag,
         summary,
         description: f.description ?? undefined,
-        parameters: f.args.map((a) => ({ name: a.name, required: !a.hasDefault, in: 'query', ...argType(f, a.type) })),
+        parameters: f.args.map((a) => ({ name: a.name, required: !a.hasDefault, in: 'query', ...argType(a.type) })),
         responses: { '200': { description: 'OK' } },
       };
     }
