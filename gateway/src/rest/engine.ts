@@ -425,6 +425,8 @@ export function planRpc(ctx: ApiContext, cache: SchemaCache, limits: EngineLimit
   const argNames = new Set(overloads.flatMap((f) => f.args.map((a) => a.name)));
   const q = parseQuery(ctx.query, method === 'POST' ? () => false : (n) => argNames.has(n));
   const read = method !== 'POST';
+  // The overload taking one json/jsonb argument: it can take the whole body.
+  const jsonOverload = overloads.find((f) => f.args.length === 1 && /^jsonb?$/.test(f.args[0]?.type ?? ''));
   let args = new Map<string, unknown>();
   let whole: unknown;
   let hasBody = false;
@@ -435,8 +437,7 @@ export function planRpc(ctx: ApiContext, cache: SchemaCache, limits: EngineLimit
     hasBody = body !== undefined;
     whole = body;
     if (body !== undefined && !isObject(body) && prefer.params !== 'single-object') {
-      const single = overloads.find((f) => f.args.length === 1 && /^jsonb?$/.test(f.args[0]?.type ?? ''));
-      if (!single)
+      if (!jsonOverload)
         throw new ApiError(400, 'PGRST102', 'Empty or invalid json', {
           details: 'Send the arguments as a JSON object.',
         });
@@ -447,7 +448,7 @@ export function planRpc(ctx: ApiContext, cache: SchemaCache, limits: EngineLimit
   let fn: PgFunction | undefined;
   let singleObject: unknown;
   if (prefer.params === 'single-object' || (hasBody && !isObject(whole))) {
-    fn = overloads.find((f) => f.args.length === 1 && /^jsonb?$/.test(f.args[0]?.type ?? ''));
+    fn = jsonOverload;
     if (fn) {
       singleObject = whole ?? {};
       if (prefer.params) prefer.applied.push('params=single-object');
