@@ -6,18 +6,13 @@
 // keeps these tests about the key, independent of the REST engine's progress;
 // api-keys-logging.test.ts covers the real gateway process.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createApiKeyResolver, hashApiKey } from '../../gateway/src/api/api-keys.ts';
-import { createApiPipeline } from '../../gateway/src/api/pipeline.ts';
 import { json, type ApiContext, type ApiHandler } from '../../gateway/src/api/types.ts';
-import { logger } from '../../lib/logger.ts';
 import { asUser, type Claims } from '../../lib/db/as-user.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import { cookiesFrom, uniqueEmail } from '../support/gateway.ts';
+import { accessToken, cookiesFrom, signUp, startGateway, uniqueEmail, type TestGateway } from '../support/gateway.ts';
 
 // Revocation must show on the next request here: no cache. (The bound itself is tested
 // on the resolver below.) Read when services() first builds the configuration.
@@ -61,24 +56,17 @@ const probe: ApiHandler = async (ctx: ApiContext) => {
   return json(200, result);
 };
 
-let server: Server;
+// The real gateway, with the probe as its REST engine.
+let gw: TestGateway;
 let base: string;
 
 before(async () => {
-  const pipeline = createApiPipeline({ services: services() });
-  const version = { name: 'v1', schemas: ['public'] };
-  server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/^\/rest\/v1/, '') || '/';
-    void pipeline(req, res, { handler: probe, version, path }, { requestId: 'test', log: logger });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  gw = await startGateway({ engines: { rest: probe } });
+  base = gw.url;
 });
 
 after(async () => {
-  server.closeAllConnections();
-  server.close();
+  await gw.close();
   await closeServices();
 });
 
@@ -86,11 +74,7 @@ type User = { id: string; workspaceId: string; cookie: string };
 
 async function newUser(prefix: string): Promise<User> {
   const email = uniqueEmail(prefix);
-  // Sign-up goes through Better Auth directly: this test's server only serves the pipeline.
-  const res = await services().auth.api.signUpEmail({
-    body: { name: 'Key Test', email, password: 'correct horse battery staple' },
-    asResponse: true,
-  });
+  const res = await signUp(base, email);
   assert.equal(res.status, 200, await res.clone().text());
   const { rows } = await superuserQuery<{ id: string; workspace_id: string }>(
     `select u.id, w.id as workspace_id from identity.users u
@@ -191,7 +175,7 @@ describe('scope', () => {
   test('a key sees only its workspace, though its creator belongs to two', async () => {
     const alice = await newUser('key-scope');
     const team = await sharedWorkspace(alice);
-    const session = await call({ authorization: `Bearer ${await tokenFor(alice)}` });
+    const session = await call({ authorization: `Bearer ${await accessToken(base, alice.cookie)}` });
     assert.deepEqual(new Set((session.body as Probe).workspaces), new Set([alice.workspaceId, team]));
 
     const { key } = await createKey(alice, team, 'write');
@@ -316,12 +300,3 @@ describe('lifecycle', () => {
     assert.ok(!dump.rows[0]?.row.includes(key.slice(11)), 'no part of the secret beyond the prefix is in the table');
   });
 });
-
-/** A Bearer access JWT for the user (through Better Auth, as /auth/token would). */
-async function tokenFor(user: User): Promise<string> {
-  const res = await services().auth.handler(
-    new Request(`${services().config.PUBLIC_URL}/auth/token`, { headers: { cookie: user.cookie } }),
-  );
-  assert.equal(res.status, 200, await res.clone().text());
-  return ((await res.json()) as { token: string }).token;
-}
