@@ -443,6 +443,20 @@ describe('limits', () => {
     assert.equal(big.body.errors?.[0]?.extensions?.code, 'PAGE_TOO_LARGE');
   });
 
+  test('negative first, last or offset (literal or variable) is a 400, not a database error', async () => {
+    for (const [query, variables] of [
+      ['{ tasks(first: -1) { nodes { id } } }', undefined],
+      ['{ tasks(last: -1) { nodes { id } } }', undefined],
+      ['{ tasks(first: 1, offset: -1) { nodes { id } } }', undefined],
+      ['query ($n: Int) { tasks(first: $n) { nodes { id } } }', { n: -3 }],
+    ] as const) {
+      const reply = await gql(alice, query, variables);
+      assert.equal(reply.status, 400, reply.text);
+      assert.equal(reply.body.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', reply.text);
+      assert.match(reply.body.errors?.[0]?.message ?? '', /cannot be negative/);
+    }
+  });
+
   test('rows skipped with offset count too', async () => {
     const reply = await gql(alice, `{ tasks(first: 10, offset: 100000) { nodes { id } } }`);
     assert.equal(reply.status, 400, reply.text);

@@ -10,7 +10,7 @@
 //   (a literal or a variable) or LIMITS.defaultPage when absent; rows skipped with
 //   `offset` are added to the field's own cost. Aliases and fragments count every time
 //   they appear.
-// - Page size: `first`/`last` at most LIMITS.maxPage.
+// - Page size: `first`/`last` at most LIMITS.maxPage; `first`/`last`/`offset` not negative.
 // Document size is limited before parsing (characters and tokens; see index.ts).
 import {
   GraphQLError,
@@ -90,9 +90,17 @@ function measure(
       let skipped = 0;
       if (def?.args.some((a) => a.name === 'first' || a.name === 'last')) {
         const args = new Map((selection.arguments ?? []).map((a) => [a.name.value, a.value]));
-        for (const argName of ['first', 'last']) {
+        for (const argName of ['first', 'last', 'offset']) {
           const n = pageArgument(walk, args.get(argName));
-          if (n !== undefined && n > LIMITS.maxPage) {
+          if (n !== undefined && n < 0) {
+            // Postgres would refuse the LIMIT/OFFSET, and that would surface as an internal error.
+            walk.pageErrors.push(
+              new GraphQLError(`\`${argName}\` on \`${name}\` is ${n}; it cannot be negative.`, {
+                nodes: [selection],
+                extensions: { code: 'BAD_USER_INPUT' },
+              }),
+            );
+          } else if (argName !== 'offset' && n !== undefined && n > LIMITS.maxPage) {
             walk.pageErrors.push(
               new GraphQLError(`\`${argName}\` on \`${name}\` is ${n}; at most ${LIMITS.maxPage} rows a page.`, {
                 nodes: [selection],
