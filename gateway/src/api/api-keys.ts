@@ -16,7 +16,7 @@ import type { Claims } from '../../../lib/db/as-user.ts';
 import { ApiError } from './errors.ts';
 import type { Caller } from './types.ts';
 
-export const API_KEY_PREFIX = 'tm_';
+const API_KEY_PREFIX = 'tm_';
 const API_KEY_SHAPE = /^tm_[A-Za-z0-9_-]{43}$/;
 const MAX_CACHED_KEYS = 10_000;
 
@@ -30,7 +30,7 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-export type ApiKeyScope = {
+type ApiKeyScope = {
   apiKeyId: string;
   workspaceId: string;
   userId: string;
@@ -41,7 +41,7 @@ export type ApiKeyScope = {
  * The claims a request made with a key runs under: the creator's identity, narrowed by
  * api_key_id/workspace_id/workspace_role (private.my_*_workspace_ids() read them).
  */
-export function claimsForApiKey(scope: ApiKeyScope): Claims {
+function claimsForApiKey(scope: ApiKeyScope): Claims {
   return {
     sub: scope.userId,
     role: 'authenticated',
@@ -107,5 +107,3 @@ export function createApiKeyResolver({ pool, cacheMs }: ApiKeyResolverOptions) {
     return caller;
   };
 }
-
-export type ApiKeyResolver = ReturnType<typeof createApiKeyResolver>;

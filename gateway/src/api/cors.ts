@@ -94,5 +94,3 @@ export function createCors({ publicUrl, origins }: { publicUrl: string; origins:
 
   return { originOf, isAllowed, isPreflight, preflight, responseHeaders };
 }
-
-export type Cors = ReturnType<typeof createCors>;

@@ -7,7 +7,7 @@
 import { ApiError } from './errors.ts';
 import type { ApiVersion } from './types.ts';
 
-export function deprecationHeaders(version: ApiVersion): Record<string, string> {
+function deprecationHeaders(version: ApiVersion): Record<string, string> {
   const d = version.deprecated;
   if (!d) return {};
   return {

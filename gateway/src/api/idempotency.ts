@@ -166,8 +166,6 @@ export function createIdempotencyStore({ pool, ttlSeconds = 24 * 3600 }: { pool:
   return { begin, settle };
 }
 
-export type IdempotencyStore = ReturnType<typeof createIdempotencyStore>;
-
 export function idempotencyConflict(outcome: 'in_flight' | 'mismatch'): ApiError {
   if (outcome === 'in_flight') {
     return new ApiError(409, 'TM409', 'A request with this Idempotency-Key is still being processed', {

@@ -257,5 +257,3 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
     write(res, response, method === 'HEAD');
   };
 }
-
-export type ApiPipeline = ReturnType<typeof createApiPipeline>;

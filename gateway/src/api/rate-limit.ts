@@ -167,8 +167,6 @@ export function createRateLimiter({ pool, settings }: { pool: pg.Pool; settings:
   return { take };
 }
 
-export type RateLimiter = ReturnType<typeof createRateLimiter>;
-
 /** The RateLimit-Policy and RateLimit fields for a result. */
 export function rateLimitHeaders(result: RateLimitResult): Record<string, string> {
   return {
