@@ -36,7 +36,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { createTokenVerifier } from '../../../lib/auth/claims.ts';
-import { asUser, type Claims } from '../../../lib/db/as-user.ts';
+import { asUser, transactionSettings, type Claims } from '../../../lib/db/as-user.ts';
 import { logger, type Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
 import { createApiKeyResolver, isApiKeyCredential } from '../api/api-keys.ts';
@@ -74,12 +74,8 @@ type Checked = { document: DocumentNode; operation: OperationDefinitionNode } | 
 
 /** The settings asUser() sets, for the connections subscriptions read on. */
 function pgSettingsFor(claims: Claims): Record<string, string> {
-  return {
-    role: claims.role,
-    'request.jwt.claims': JSON.stringify(claims),
-    'request.jwt.claim.sub': claims.sub ?? '',
-    'request.jwt.claim.role': claims.role,
-  };
+  const { names, values } = transactionSettings(claims);
+  return Object.fromEntries(names.map((name, i) => [name, values[i]!]));
 }
 
 function wantsHtml(ctx: ApiContext): boolean {
