@@ -48,7 +48,7 @@ export class Builder {
 }
 
 /** An ApiError whose `details` is structured JSON (PostgREST's PGRST201 lists objects). */
-export class RichApiError extends ApiError {
+class RichApiError extends ApiError {
   readonly richDetails: unknown;
   constructor(status: number, code: string, message: string, details: unknown, hint: string | null) {
     super(status, code, message, { hint });
@@ -59,13 +59,13 @@ export class RichApiError extends ApiError {
   }
 }
 
-export function tableNotFound(schema: string, name: string): ApiError {
+function tableNotFound(schema: string, name: string): ApiError {
   return new ApiError(404, 'PGRST205', `Could not find the table '${schema}.${name}' in the schema cache`, {
     hint: null,
   });
 }
 
-export function columnNotFound(rel: { name: string }, name: string): ApiError {
+function columnNotFound(rel: { name: string }, name: string): ApiError {
   return new ApiError(400, '42703', `column ${rel.name}.${name} does not exist`);
 }
 
@@ -220,7 +220,7 @@ function orderSql(b: Builder, rel: Relation | null, alias: string, terms: OrderT
 // ---------------------------------------------------------------------------------------
 // Relationships
 
-export function resolveRelationship(cache: SchemaCache, source: Relation, embed: SelectEmbed): Relationship {
+function resolveRelationship(cache: SchemaCache, source: Relation, embed: SelectEmbed): Relationship {
   const all = cache.relationships.get(key(source.schema, source.name)) ?? [];
   let candidates = all.filter((r) => r.target.name === embed.name && r.target.schema === source.schema);
   if (embed.hint !== undefined) {
@@ -272,7 +272,7 @@ export function resolveRelationship(cache: SchemaCache, source: Relation, embed:
 // ---------------------------------------------------------------------------------------
 // Select lists and embedding
 
-export type Node = {
+type Node = {
   /** The relation describing the rows (null: columns unknown, e.g. a function returning record). */
   rel: Relation | null;
   alias: string;
@@ -294,7 +294,7 @@ function paramsFor(q: ParsedQuery, b: Builder, path: string): EmbedParams | unde
   return p;
 }
 
-export function buildSelect(b: Builder, q: ParsedQuery, node: Node, depth: number): BuiltSelect {
+function buildSelect(b: Builder, q: ParsedQuery, node: Node, depth: number): BuiltSelect {
   const out: BuiltSelect = { columns: [], outNames: [], plain: new Set(), joins: [], embeds: new Map() };
   for (const item of node.items) {
     if (item.type === 'star') {
@@ -429,7 +429,7 @@ function embedItem(b: Builder, q: ParsedQuery, node: Node, item: SelectEmbed, de
 
 export type CountMode = 'exact' | 'planned' | 'estimated' | undefined;
 
-export type ReadOptions = {
+type ReadOptions = {
   /** FROM item for the root: a table, a CTE name, or a function call. */
   from: string;
   rel: Relation | null;
@@ -446,7 +446,7 @@ export type ReadOptions = {
  * The read statement: one row (body text, page size, total). The body is the JSON array
  * of the selected rows; with `count=exact` the total is counted by the same statement.
  */
-export function buildRead(b: Builder, q: ParsedQuery, o: ReadOptions): Statement & { countSql?: string } {
+export function buildRead(b: Builder, q: ParsedQuery, o: ReadOptions): Statement {
   const alias = b.alias();
   const root = buildSelect(b, q, { rel: o.rel, alias, items: q.select, path: '' }, 0);
   const params = q.params.get('') ?? { filters: [] };
@@ -473,7 +473,7 @@ export function buildRead(b: Builder, q: ParsedQuery, o: ReadOptions): Statement
   const countFrom = `select 1 from ${from}${countJoins}${whereSql}`;
   const total = o.count === 'exact' ? `(select count(*) from (${countFrom}) as _c)` : 'null::bigint';
   const sql = `${o.with ?? ''}select coalesce(json_agg(_t), '[]')::text as body, count(_t) as page, ${total} as total from (${body}) as _t`;
-  return { sql, params: b.params, countSql: countFrom };
+  return { sql, params: b.params };
 }
 
 /** Arguments of a function call, named, typed by the catalog. */

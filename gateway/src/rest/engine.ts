@@ -14,6 +14,7 @@ import {
   orderSql,
   qualified,
   type CountMode,
+  type Statement,
 } from './build.ts';
 import { negotiate, parsePrefer, type MediaType, type Prefer } from './http.ts';
 import { parseQuery, parseRangeHeader, type ParsedQuery, type SelectItem } from './parse.ts';
@@ -59,8 +60,6 @@ export type Plan = {
   /** Prefer: max-affected with handling=strict (PATCH/DELETE). */
   maxAffected?: number;
 };
-
-type Statement = { sql: string; params: unknown[] };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
