@@ -446,6 +446,23 @@ describe('embedding beyond supabase-js', () => {
     );
   });
 
+  test('count=exact counts only the parents an embed null filter keeps, also through a junction or nested embeds', async () => {
+    const prefer = { prefer: 'count=exact' };
+    const labelled = await call('GET', '/tasks?select=title,labels(name)&labels=not.is.null', {
+      user: alice,
+      headers: prefer,
+    });
+    assert.equal(labelled.status, 200, labelled.text);
+    assert.equal((labelled.json as unknown[]).length, 1);
+    assert.equal(labelled.headers.get('content-range'), '0-0/1');
+    const nested = await call('GET', '/projects?select=name,tasks(id,labels(id))&tasks=not.is.null', {
+      user: alice,
+      headers: prefer,
+    });
+    assert.equal(nested.status, 200, nested.text);
+    assert.equal(nested.headers.get('content-range'), '0-0/1');
+  });
+
   test('a filter on an embed that is not selected is PGRST108', async () => {
     assertError(await call('GET', '/projects?select=name&tasks.title=eq.x', { user: alice }), 400, 'PGRST108');
   });

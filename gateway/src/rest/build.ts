@@ -284,7 +284,8 @@ type BuiltSelect = {
   columns: string[];
   outNames: string[];
   plain: Set<string>;
-  joins: { sql: string; needed: boolean }[];
+  /** Lateral joins of the embeds; `alias` names the joined row, `needed` when it filters the parents. */
+  joins: { sql: string; alias: string; needed: boolean }[];
   embeds: Map<string, EmbedInfo>;
 };
 
@@ -389,7 +390,7 @@ function embedItem(b: Builder, q: ParsedQuery, node: Node, item: SelectEmbed, de
   const lateral = b.alias();
   const kind = item.inner ? 'inner join lateral' : 'left join lateral';
   if (toOne) {
-    out.joins.push({ sql: `${kind} (${inner}) as ${lateral} on true`, needed: item.inner });
+    out.joins.push({ sql: `${kind} (${inner}) as ${lateral} on true`, alias: lateral, needed: item.inner });
     if (item.spread) {
       for (const name of child.outNames) {
         out.columns.push(`${lateral}.${ident(name)} as ${ident(name)}`);
@@ -404,6 +405,7 @@ function embedItem(b: Builder, q: ParsedQuery, node: Node, item: SelectEmbed, de
     const agg = item.inner ? `json_agg(_s)` : `coalesce(json_agg(_s), '[]')`;
     out.joins.push({
       sql: `${kind} (select ${agg} as "v" from (${inner}) as _s) as ${lateral} on ${item.inner ? `${lateral}."v" is not null` : 'true'}`,
+      alias: lateral,
       needed: item.inner,
     });
     if (item.children.length) {
@@ -467,7 +469,7 @@ export function buildRead(b: Builder, q: ParsedQuery, o: ReadOptions): Statement
   }
   // Only the joins that filter rows (!inner, embed is-null filters) take part in counting.
   const countJoins = root.joins
-    .filter((j) => j.needed || where.some((w) => w.includes(j.sql.match(/as ("_\d+") on/)?.[1] ?? '\u0000')))
+    .filter((j) => j.needed || where.some((w) => w.includes(j.alias)))
     .map((j) => ` ${j.sql}`)
     .join('');
   const countFrom = `select 1 from ${from}${countJoins}${whereSql}`;
