@@ -302,7 +302,13 @@ export async function createGraphqlEngine({
       const args = await argsFor(current, document, request);
       const result = await asUser(
         svc.apiPool,
-        { claims: ctx.caller.claims, settings: ctx.settings, admitted: ctx.admitted },
+        {
+          claims: ctx.caller.claims,
+          settings: ctx.settings,
+          admitted: ctx.admitted,
+          // GET/HEAD only ever run queries (mutations were refused above): READ ONLY, like REST's reads.
+          readOnly: ctx.method !== 'POST',
+        },
         async (client): Promise<ExecutionResult> => {
           // One connection, already in asUser's transaction with the caller's role and
           // claims: no pgSettings of PostGraphile's own.
