@@ -40,7 +40,7 @@ import { asUser, transactionSettings, type Claims } from '../../../lib/db/as-use
 import { logger, type Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
 import { createApiKeyResolver, isApiKeyCredential } from '../api/api-keys.ts';
-import type { ApiContext, ApiHandler, ApiResponse } from '../api/types.ts';
+import { json, type ApiContext, type ApiHandler, type ApiResponse } from '../api/types.ts';
 import { maskError } from './errors.ts';
 import { readRequest, RequestError, responseType, type GraphqlRequest } from './http.ts';
 import { LIMITS, limitRules } from './limits.ts';
@@ -249,11 +249,7 @@ export async function createGraphqlEngine({
     body: { errors?: readonly GraphQLFormattedError[]; data?: unknown; extensions?: unknown },
     headers: Record<string, string> = {},
   ): ApiResponse {
-    return {
-      status,
-      headers: { 'content-type': `${mediaType}; charset=utf-8`, ...headers },
-      body: JSON.stringify(body),
-    };
+    return json(status, body, { 'content-type': `${mediaType}; charset=utf-8`, ...headers });
   }
 
   const ruruPage = (): ApiResponse => {
