@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import { MAX_SUBSCRIPTIONS_PER_SOCKET } from '../../gateway/src/graphql/subscriptions.ts';
+import { MAX_SUBSCRIPTIONS_PER_SOCKET, taskTopic } from '../../gateway/src/graphql/subscriptions.ts';
 import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
@@ -100,7 +100,7 @@ function subscribe(c: Client, workspaceId: string) {
     async live(): Promise<void> {
       while (!probed) {
         await superuserQuery('select pg_notify($1, $2)', [
-          `tasks:${workspaceId}`,
+          taskTopic(workspaceId),
           JSON.stringify({ op: 'UPDATE', workspace_id: workspaceId, id: PROBE_ID }),
         ]);
         await Promise.race([waitFor(() => probed), new Promise((resolve) => setTimeout(resolve, 50))]);
@@ -189,7 +189,7 @@ describe('taskChanged subscription', { timeout: 30_000 }, () => {
     const b = subscribe(client(bob), bob.workspaceId);
     await b.live();
     await superuserQuery(`select pg_notify($1, $2)`, [
-      `tasks:${bob.workspaceId}`,
+      taskTopic(bob.workspaceId),
       JSON.stringify({ op: 'UPDATE', workspace_id: alice.workspaceId, id: aliceTask }),
     ]);
     const event = await b.next();
