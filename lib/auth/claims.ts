@@ -40,7 +40,9 @@ export function createTokenVerifier({
   // are remembered until their own expiry: a client sending the same access token on
   // every request pays for one EdDSA verification, not one per request (the benchmark
   // showed it as the gateway's largest CPU item). Expiry is still checked on every use.
-  // Access tokens are stateless (no revocation list), so this changes no semantics.
+  // Access tokens are stateless (no revocation list), so the only change is this: when a
+  // signing key is withdrawn from the JWKS, tokens this process already verified keep
+  // working until they expire (at most ACCESS_TOKEN_TTL_SECONDS, 15 minutes).
   const verified = new Map<string, Claims & { exp: number }>();
 
   function remembered(token: string): Claims | undefined {

@@ -55,6 +55,8 @@ type TakeRow = { granted: number; remaining: number; reset_after: number; retry_
 const LEASE_MS = 1000;
 const LEASE_DIVISOR = 500;
 const LEASE_MAX = 50;
+/** Buckets holding a lease at once, per process. */
+const MAX_LEASES = 10_000;
 type Lease = { units: number; remaining: number; resetAfter: number; expires: number };
 
 export function leaseSize(limit: number): number {
@@ -104,6 +106,8 @@ export function createRateLimiter({ pool, settings }: { pool: pg.Pool; settings:
       // Units granted beyond the waiters become this process's lease.
       const surplus = Math.max(0, row.granted - waiters.length);
       if (surplus > 0) {
+        // Leases of callers that never come back are dropped oldest first (Map order).
+        if (leases.size >= MAX_LEASES) leases.delete(leases.keys().next().value as string);
         leases.set(id, {
           units: surplus,
           remaining: row.remaining,
@@ -141,6 +145,7 @@ export function createRateLimiter({ pool, settings }: { pool: pg.Pool; settings:
     if (lease) {
       if (lease.units > 0 && Date.now() < lease.expires) {
         lease.units -= 1;
+        if (lease.units === 0) leases.delete(scope.id); // spent: the next take asks the database
         return Promise.resolve({
           policy: scope.kind,
           limit,
