@@ -24,7 +24,7 @@ export function isPgError(error: unknown): error is PgError {
 }
 
 /** PostgREST's status for a SQLSTATE (src/PostgREST/Error.hs), with the anon/401 rule for 42501. */
-export function statusFor(code: string, anonymous: boolean): number {
+function statusFor(code: string, anonymous: boolean): number {
   if (code === '42501') return anonymous ? 401 : 403;
   if (/^PT\d{3}$/.test(code)) return Number(code.slice(2));
   if (/^TM\d{3}$/.test(code)) return 400;

@@ -23,7 +23,7 @@ export type Column = {
   position: number;
 };
 
-export type ForeignKey = {
+type ForeignKey = {
   name: string;
   schema: string;
   table: string;
@@ -46,7 +46,7 @@ export type Relation = {
   insertable: boolean;
 };
 
-export type FunctionArg = { name: string; type: string; hasDefault: boolean; variadic: boolean };
+type FunctionArg = { name: string; type: string; hasDefault: boolean; variadic: boolean };
 
 export type PgFunction = {
   schema: string;
