@@ -4,11 +4,11 @@
 // and values only ever become bind parameters.
 import { ApiError } from '../api/errors.ts';
 
-export type JsonStep = { arrow: '->' | '->>'; key: string };
+type JsonStep = { arrow: '->' | '->>'; key: string };
 export type Field = { name: string; json: JsonStep[] };
 
-export type SelectColumn = { type: 'column'; field: Field; alias?: string; cast?: string };
-export type SelectStar = { type: 'star' };
+type SelectColumn = { type: 'column'; field: Field; alias?: string; cast?: string };
+type SelectStar = { type: 'star' };
 export type SelectEmbed = {
   type: 'embed';
   name: string;
@@ -48,7 +48,7 @@ export const OPERATORS = {
   phfts: '@@',
   wfts: '@@',
 } as const;
-export type Operator = keyof typeof OPERATORS;
+type Operator = keyof typeof OPERATORS;
 
 export type Filter = {
   type: 'filter';
@@ -62,7 +62,7 @@ export type Filter = {
   /** A list for `in` and quantified operators; a string otherwise. */
   value: string | string[];
 };
-export type LogicTree = { type: 'logic'; op: 'and' | 'or'; negate: boolean; children: Condition[] };
+type LogicTree = { type: 'logic'; op: 'and' | 'or'; negate: boolean; children: Condition[] };
 export type Condition = Filter | LogicTree;
 
 export type OrderTerm = {
@@ -76,6 +76,8 @@ export type OrderTerm = {
 export const LIMITS = { maxFilters: 100, maxSelectItems: 500, maxEmbedDepth: 8 } as const;
 
 const parseError = (message: string, details?: string) => new ApiError(400, 'PGRST100', message, { details });
+const filterError = (context: string, details: string) =>
+  parseError(`"failed to parse filter (${context.slice(0, 200)})"`, details);
 
 // ---------------------------------------------------------------------------------------
 // A tiny cursor over a string.
@@ -132,16 +134,16 @@ function readQuoted(c: Cursor): string {
   }
 }
 
-const NAME_STOP = new Set([',', '(', ')', '!', ':', '.', '"', '-', '>']);
+const NAME_STOP = new Set([',', '(', ')', '!', ':', '.', '"']);
 
 /** An identifier: quoted, or a run of characters that are not grammar punctuation. */
-function readName(c: Cursor, allowDot = false): string {
+function readName(c: Cursor): string {
   if (c.peek() === '"') return readQuoted(c);
   const start = c.pos;
   while (!c.done) {
     const ch = c.peek();
     if (ch === '-' && c.peek(1) === '>') break;
-    if (NAME_STOP.has(ch) && ch !== '-' && ch !== '>' && !(allowDot && ch === '.')) break;
+    if (NAME_STOP.has(ch)) break;
     c.pos += 1;
   }
   if (c.pos === start) throw c.error('expected an identifier');
@@ -254,7 +256,7 @@ const QUANTIFIABLE = new Set<Operator>(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', '
 const FTS = new Set<Operator>(['fts', 'plfts', 'phfts', 'wfts']);
 
 /** Splits `a,"b,c",d` at top-level commas, unquoting quoted items (for `in.(…)`). */
-export function parseList(text: string, context: string): string[] {
+function parseList(text: string, context: string): string[] {
   const c = new Cursor(text);
   c.context = context;
   const out: string[] = [];
@@ -281,11 +283,11 @@ export function parseOperation(field: Field, text: string, context: string): Fil
     rest = rest.slice(4);
   }
   const m = /^([a-z]+)(?:\(([^)]*)\))?\./.exec(rest);
-  if (!m) throw parseError(`"failed to parse filter (${context.slice(0, 200)})"`, 'expected an operator such as eq.');
+  if (!m) throw filterError(context, 'expected an operator such as eq.');
   const op = m[1] as string;
   const mod = m[2];
   if (!Object.hasOwn(OPERATORS, op)) {
-    throw parseError(`"failed to parse filter (${context.slice(0, 200)})"`, `unknown operator "${op.slice(0, 40)}"`);
+    throw filterError(context, `unknown operator "${op.slice(0, 40)}"`);
   }
   const operator = op as Operator;
   const value = rest.slice(m[0].length);
@@ -297,29 +299,26 @@ export function parseOperation(field: Field, text: string, context: string): Fil
     } else if ((mod === 'any' || mod === 'all') && QUANTIFIABLE.has(operator)) {
       filter.quantifier = mod;
       if (!value.startsWith('{') || !value.endsWith('}')) {
-        throw parseError(`"failed to parse filter (${context.slice(0, 200)})"`, 'expected a list like {a,b}');
+        throw filterError(context, 'expected a list like {a,b}');
       }
       filter.value = parseList(value.slice(1, -1), context);
     } else {
-      throw parseError(`"failed to parse filter (${context.slice(0, 200)})"`, `unknown modifier "${mod.slice(0, 40)}"`);
+      throw filterError(context, `unknown modifier "${mod.slice(0, 40)}"`);
     }
   }
   if (operator === 'in') {
     if (!value.startsWith('(') || !value.endsWith(')')) {
-      throw parseError(`"failed to parse filter (${context.slice(0, 200)})"`, 'expected a list like in.(a,b)');
+      throw filterError(context, 'expected a list like in.(a,b)');
     }
     filter.value = parseList(value.slice(1, -1), context);
   }
   if (operator === 'is' && !['null', 'not_null', 'true', 'false', 'unknown'].includes(value.toLowerCase())) {
-    throw parseError(
-      `"failed to parse filter (${context.slice(0, 200)})"`,
-      'is accepts null, not_null, true, false or unknown',
-    );
+    throw filterError(context, 'is accepts null, not_null, true, false or unknown');
   }
   return filter;
 }
 
-export function parseFieldText(text: string, context: string): Field {
+function parseFieldText(text: string, context: string): Field {
   const c = new Cursor(text);
   c.context = context;
   const field = readField(c);
@@ -512,7 +511,7 @@ export function parseQuery(query: URLSearchParams, isArg: (name: string) => bool
 // ---------------------------------------------------------------------------------------
 // Range: 0-24 (Range-Unit: items)
 
-export type Range = { offset: number; limit?: number };
+type Range = { offset: number; limit?: number };
 
 export function parseRangeHeader(header: string | undefined): Range | undefined {
   if (!header) return undefined;
