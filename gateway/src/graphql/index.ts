@@ -264,8 +264,9 @@ export async function createGraphqlEngine({
   };
 
   const handler: ApiHandler = async (ctx) => {
-    if (ctx.method === 'GET' && development && wantsHtml(ctx)) return ruruPage();
-    const mediaType = responseType(ctx.headers.accept) ?? 'application/json';
+    if (development && wantsHtml(ctx)) return ruruPage();
+    const accepted = responseType(ctx.headers.accept);
+    const mediaType = accepted ?? 'application/json';
     try {
       if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && ctx.method !== 'POST') {
         throw new RequestError(405, 'METHOD_NOT_ALLOWED', `${ctx.method} is not supported: use GET or POST`, {
@@ -275,7 +276,7 @@ export async function createGraphqlEngine({
       if (wantsHtml(ctx)) {
         throw new RequestError(400, 'BAD_REQUEST', 'GraphiQL is only served in development; send a `query` parameter');
       }
-      if (!responseType(ctx.headers.accept)) {
+      if (!accepted) {
         throw new RequestError(
           406,
           'NOT_ACCEPTABLE',
