@@ -110,6 +110,11 @@ export function toAppError(error: unknown): AppError {
     case '53300': // too_many_connections
       return new AppError(ErrorCode.Unavailable, 'The service is busy; try again shortly.', opts);
     default:
+      // Any other data exception (class 22: a NUL byte, a bad escape, a malformed regex…)
+      // is the caller's input, as PostgREST treats the whole class: a 400, not a 500.
+      if (error.code?.startsWith('22')) {
+        return new AppError(ErrorCode.Validation, 'A value has the wrong format or is out of range.', opts);
+      }
       return new AppError(ErrorCode.Internal, 'Something went wrong.', opts);
   }
 }

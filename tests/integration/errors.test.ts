@@ -54,6 +54,19 @@ test('bad task input maps to a 400 naming the field', async () => {
   await superuserQuery('delete from public.workspaces where id = $1', [ws]);
 });
 
+test("every data exception (SQLSTATE class 22) is the caller's input: a 400", async () => {
+  const cases = [
+    `select convert_from('\\x610062'::bytea, 'UTF8')`, // 22021: a NUL byte in text
+    `select 'a' ~ '('`, // 2201B: invalid regular expression
+    `select 'a' like 'a' escape 'ab'`, // 22025: invalid escape sequence
+  ];
+  for (const sql of cases) {
+    const error = await refusal(sql);
+    assert.equal(error.status, 400, sql);
+    assert.equal(error.code, ErrorCode.Validation, sql);
+  }
+});
+
 test('unknown errors never leak their text', () => {
   const error = toAppError(new Error('connection to 10.0.0.5 failed: password authentication failed'));
   assert.equal(error.status, 500);
