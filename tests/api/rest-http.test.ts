@@ -863,6 +863,9 @@ describe('objects created at run time', () => {
          select t.id as task_id, t.workspace_id, t.project_id as folder, t.title, t.position
          from public.tasks t where t.status = 'open';
        grant select on public.${name}_open to authenticated;
+       create view public.${name}_counts with (security_invoker = true) as
+         select t.workspace_id, count(*) as n from public.tasks t group by t.workspace_id;
+       grant select, insert, update, delete on public.${name}_counts to authenticated;
        create function public.${name}_echo(payload jsonb) returns jsonb language sql stable as $$ select payload $$;
        grant execute on function public.${name}_echo(jsonb) to authenticated;`,
     );
@@ -877,7 +880,7 @@ describe('objects created at run time', () => {
 
   after(async () => {
     await superuserQuery(
-      `drop view if exists public.${name}_open;
+      `drop view if exists public.${name}_open, public.${name}_counts;
        drop function if exists public.${name}(), public.${name}_table(int), public.${name}_raise(text),
          public.${name}_shout(public.tasks), public.${name}_echo(jsonb);
        notify pgrst, 'reload schema';`,
@@ -956,6 +959,19 @@ describe('objects created at run time', () => {
     assert.ok(
       !bobView.text.includes(SECRET) && !bobView.text.includes(alice.workspaceId),
       'RLS holds through the view',
+    );
+  });
+
+  test('a view Postgres cannot write through refuses writes with 405 (not a 500) and OPTIONS says so', async () => {
+    const view = `/${name}_counts`;
+    assert.equal((await call('GET', view, { user: alice })).status, 200);
+    assertError(await call('POST', view, { user: alice, body: { n: 1 } }), 405, '42809');
+    assertError(await call('PATCH', `${view}?n=gt.0`, { user: alice, body: { n: 1 } }), 405, '42809');
+    assertError(await call('DELETE', `${view}?n=gt.0`, { user: alice }), 405, '42809');
+    assert.equal((await call('OPTIONS', view, { user: alice })).headers.get('allow'), 'OPTIONS,GET,HEAD');
+    assert.equal(
+      (await call('OPTIONS', `/${name}_open`, { user: alice })).headers.get('allow'),
+      'OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE',
     );
   });
 

@@ -254,6 +254,8 @@ function relation(name: string, cols: Column[], pk: string[]): Relation {
     uniques: [pk],
     description: null,
     insertable: true,
+    updatable: true,
+    deletable: true,
   };
 }
 

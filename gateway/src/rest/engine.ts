@@ -292,6 +292,10 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
       location = { table: rel.name, columns: rel.primaryKey };
     }
   } else {
+    if (!(method === 'PATCH' ? rel.updatable : rel.deletable)) {
+      // Postgres would refuse with 55000 (a 500); the catalog already says so.
+      throw new ApiError(405, '42809', `cannot ${method === 'PATCH' ? 'update' : 'delete from'} view "${rel.name}"`);
+    }
     requireFilters(q, method === 'PATCH' ? 'UPDATE' : 'DELETE');
     const root = q.params.get('') ?? { filters: [] };
     const alias = b.alias();
@@ -542,6 +546,8 @@ export function planRpc(ctx: ApiContext, cache: SchemaCache, limits: EngineLimit
           uniques: [],
           description: fn.description,
           insertable: false,
+          updatable: false,
+          deletable: false,
         }
       : null;
   const media = negotiate(accept, ['json', 'object', 'csv']);

@@ -95,7 +95,11 @@ function allowedMethods(ctx: ApiContext, cache: SchemaCache): string {
   if (first === undefined || second !== undefined)
     throw new ApiError(404, 'PGRST125', 'Invalid path specified in request URL');
   const rel = findRelation(cache, schema, safeDecode(first));
-  return rel.kind === 'table' || rel.insertable ? 'OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE' : 'OPTIONS,GET,HEAD';
+  const verbs = ['OPTIONS', 'GET', 'HEAD'];
+  if (rel.insertable) verbs.push('POST', 'PUT');
+  if (rel.updatable) verbs.push('PATCH');
+  if (rel.deletable) verbs.push('DELETE');
+  return verbs.join(',');
 }
 
 function safeDecode(segment: string): string {

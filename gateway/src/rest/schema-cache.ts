@@ -43,7 +43,10 @@ export type Relation = {
   primaryKey: string[];
   uniques: string[][];
   description: string | null;
+  /** What the relation takes (tables: everything; views: what Postgres can write through). */
   insertable: boolean;
+  updatable: boolean;
+  deletable: boolean;
 };
 
 type FunctionArg = { name: string; type: string; hasDefault: boolean; variadic: boolean };
@@ -118,7 +121,9 @@ select n.nspname as schema, c.relname as name, c.relkind as relkind,
          (select json_agg(a.attname order by u.ord) from unnest(k.conkey) with ordinality u(attnum, ord)
             join pg_attribute a on a.attrelid = c.oid and a.attnum = u.attnum)))
          from pg_constraint k where k.conrelid = c.oid and k.contype in ('p', 'u')), '[]') as keys,
-       (c.relkind in ('r', 'p') or pg_relation_is_updatable(c.oid::regclass, true) & 8 = 8) as insertable
+       (c.relkind in ('r', 'p') or pg_relation_is_updatable(c.oid::regclass, true) & 8 = 8) as insertable,
+       (c.relkind in ('r', 'p') or pg_relation_is_updatable(c.oid::regclass, true) & 4 = 4) as updatable,
+       (c.relkind in ('r', 'p') or pg_relation_is_updatable(c.oid::regclass, true) & 16 = 16) as deletable
 from pg_class c join pg_namespace n on n.oid = c.relnamespace
 where n.nspname = any($1::text[]) and c.relkind in ('r', 'p', 'v', 'm', 'f')
 `;
@@ -194,6 +199,8 @@ type RawRelation = {
   columns: Column[];
   keys: { kind: 'p' | 'u'; columns: string[] }[];
   insertable: boolean;
+  updatable: boolean;
+  deletable: boolean;
 };
 
 type RawFunction = {
@@ -276,6 +283,8 @@ export async function loadSchemaCache(pool: pg.Pool, schemas: readonly string[])
       uniques: r.keys.map((k) => k.columns),
       description: r.description,
       insertable: r.insertable,
+      updatable: r.updatable,
+      deletable: r.deletable,
     });
   }
 
