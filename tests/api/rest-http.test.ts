@@ -797,6 +797,8 @@ describe('hostile input', () => {
     ['POST', '/rpc/search_tasks', { body: '[]' }],
     ['GET', '/rpc/search_tasks?query=garden&title;drop=eq.x'],
     ['PURGE', '/tasks'],
+    ['GET', '/tasks', { headers: { prefer: 'constructor=x, handling=strict' } }],
+    ['GET', '/tasks', { headers: { prefer: '__proto__=a, handling=strict' } }],
   ];
 
   for (const [method, path, opts = {}] of cases) {
@@ -816,6 +818,14 @@ describe('hostile input', () => {
   test('the 10 MB body is refused by the pipeline with 413', async () => {
     const res = await call('POST', '/tasks', { user: bob, body: 'x'.repeat(10 * 1024 * 1024) });
     assert.equal(res.status, 413);
+  });
+
+  test('Prefer names of Object.prototype members are ignored like any unknown preference', async () => {
+    for (const prefer of ['constructor=x', 'toString=1', '__proto__=a']) {
+      const res = await call('GET', '/tasks?select=id', { user: bob, headers: { prefer } });
+      assert.equal(res.status, 200, `${prefer}: ${res.text}`);
+      assert.equal(res.headers.get('preference-applied'), null);
+    }
   });
 
   test("nothing above changed Alice's tasks", async () => {

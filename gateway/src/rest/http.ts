@@ -18,7 +18,7 @@ export type Prefer = {
   applied: string[];
 };
 
-const PREFS: Record<string, readonly string[]> = {
+export const PREFS: Record<string, readonly string[]> = {
   return: ['minimal', 'representation', 'headers-only'],
   count: ['exact', 'planned', 'estimated'],
   resolution: ['merge-duplicates', 'ignore-duplicates'],
@@ -36,7 +36,8 @@ export function parsePrefer(headers: IncomingHttpHeaders): Prefer {
     const item = part.trim();
     if (!item) continue;
     const [name, value] = item.split('=').map((s) => s.trim()) as [string, string | undefined];
-    const allowed = PREFS[name];
+    // Own keys only: `constructor=x` must not find Object.prototype's members (a 500).
+    const allowed = Object.hasOwn(PREFS, name) ? PREFS[name] : undefined;
     if (name === 'max-affected' && value !== undefined && /^\d{1,9}$/.test(value)) {
       prefer.maxAffected = Number(value);
     } else if (name === 'timezone' && value !== undefined && isTimeZone(value)) {
