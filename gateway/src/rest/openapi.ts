@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { asUser } from '../../../lib/db/as-user.ts';
 import type { ApiContext } from '../api/types.ts';
 import { profileSchema } from './engine.ts';
+import { PREFS } from './http.ts';
 import type { Column, Relation, SchemaCache } from './schema-cache.ts';
 
 type JsonSchema = { type?: string; format: string; description?: string; items?: { type: string } };
@@ -44,6 +45,9 @@ function argType(type: string) {
   });
 }
 
+/** The Prefer values the engine honours (http.ts), so the document never offers one it ignores. */
+const preferValues = (name: string) => (PREFS[name] ?? []).map((v) => `${name}=${v}`);
+
 export async function openApiDocument({
   ctx,
   cache,
@@ -80,25 +84,14 @@ export async function openApiDocument({
 
   const definitions: Record<string, unknown> = {};
   const parameters: Record<string, unknown> = {
-    preferParams: { name: 'Prefer', in: 'header', type: 'string', enum: ['params=single-object'] },
-    preferReturn: {
-      name: 'Prefer',
-      in: 'header',
-      type: 'string',
-      enum: ['return=representation', 'return=minimal', 'return=none'],
-    },
-    preferCount: { name: 'Prefer', in: 'header', type: 'string', enum: ['count=none'] },
+    preferParams: { name: 'Prefer', in: 'header', type: 'string', enum: preferValues('params') },
+    preferReturn: { name: 'Prefer', in: 'header', type: 'string', enum: preferValues('return') },
+    preferCount: { name: 'Prefer', in: 'header', type: 'string', enum: preferValues('count') },
     preferPost: {
       name: 'Prefer',
       in: 'header',
       type: 'string',
-      enum: [
-        'return=representation',
-        'return=minimal',
-        'return=none',
-        'resolution=ignore-duplicates',
-        'resolution=merge-duplicates',
-      ],
+      enum: [...preferValues('return'), ...preferValues('resolution')],
     },
     select: { name: 'select', description: 'Filtering Columns', required: false, in: 'query', type: 'string' },
     on_conflict: { name: 'on_conflict', description: 'On Conflict', required: false, in: 'query', type: 'string' },
