@@ -23,7 +23,7 @@ import autocannon from 'autocannon';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import pg from 'pg';
 import type { ApiContext } from '../gateway/src/api/types.ts';
-import { DEFAULT_LIMITS, type EngineLimits, type Plan } from '../gateway/src/rest/engine.ts';
+import { engineLimits, type EngineLimits, type Plan } from '../gateway/src/rest/engine.ts';
 import { planRequest } from '../gateway/src/rest/index.ts';
 import { loadSchemaCache, type SchemaCache } from '../gateway/src/rest/schema-cache.ts';
 import { config, withCredentials } from '../lib/config.ts';
@@ -407,7 +407,7 @@ async function readPlan(claims: Claims): Promise<Read> {
     rawQuery: url.search.slice(1),
     settings: {},
   };
-  const limits = { ...DEFAULT_LIMITS, maxRows: cfg.API_MAX_ROWS, statementTimeoutMs: cfg.API_STATEMENT_TIMEOUT_MS };
+  const limits = engineLimits(cfg);
   return { ctx, cache, limits, plan: planRequest(ctx, cache, limits) };
 }
 
