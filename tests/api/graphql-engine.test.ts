@@ -9,7 +9,7 @@ import type { ApiContext } from '../../gateway/src/api/types.ts';
 import type { Claims } from '../../lib/db/as-user.ts';
 import { logger } from '../../lib/logger.ts';
 import { closeServices, services } from '../../lib/services.ts';
-import { superuserQuery } from '../support/db.ts';
+import { INTERNAL_ERROR_PROBE, superuserQuery, withInternalErrorProbe } from '../support/db.ts';
 
 const SERVICE: Claims = { role: 'service_role' };
 
@@ -80,10 +80,12 @@ describe('development mode', () => {
   });
 
   test('internal errors carry their text in development and a generic message otherwise', async () => {
-    const query = '{ tasks(filter: { title: { like: "%\\\\" } }) { totalCount } }';
-    const devBody = parse((await dev.handler(post(query))).body);
-    assert.match(devBody.errors?.[0]?.message ?? '', /LIKE pattern must not end with escape character/);
-    const prodBody = parse((await prod.handler(post(query))).body);
+    const query = `mutation { createTask(input: { task: { workspaceId: "${workspaceId}", title: "${INTERNAL_ERROR_PROBE}" } }) { task { id } } }`;
+    const [devBody, prodBody] = await withInternalErrorProbe(async () => [
+      parse((await dev.handler(post(query))).body),
+      parse((await prod.handler(post(query))).body),
+    ]);
+    assert.match(devBody.errors?.[0]?.message ?? '', /select secret from internals/);
     assert.equal(prodBody.errors?.[0]?.message, 'Internal error');
     assert.equal(prodBody.errors?.[0]?.extensions?.code, 'INTERNAL_SERVER_ERROR');
   });

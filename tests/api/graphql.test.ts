@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { closeServices } from '../../lib/services.ts';
-import { superuserQuery } from '../support/db.ts';
+import { INTERNAL_ERROR_PROBE, superuserQuery, withInternalErrorProbe } from '../support/db.ts';
 import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
 
 type GqlError = { message: string; extensions?: { code?: string; [k: string]: unknown }; path?: unknown[] };
@@ -602,15 +602,25 @@ describe('malformed requests get a 4xx, never a 500', () => {
 
 describe('error masking', () => {
   test('a database error without a readable mapping says "Internal error", never SQL', async () => {
-    // A LIKE pattern ending in the escape character: Postgres raises 22025 with its
-    // own wording; nothing about it is meant for the client.
-    const reply = await gql(alice, `{ tasks(filter: { title: { like: "%\\\\" } }) { totalCount } }`);
+    const reply = await withInternalErrorProbe(() =>
+      gql(alice, `mutation ($t: TaskInput!) { createTask(input: { task: $t }) { task { id } } }`, {
+        t: { workspaceId: alice.workspaceId, title: INTERNAL_ERROR_PROBE },
+      }),
+    );
     assert.equal(reply.status, 200, reply.text);
     const error = reply.body.errors?.[0];
     assert.equal(error?.message, 'Internal error', reply.text);
     assert.equal(error?.extensions?.code, 'INTERNAL_SERVER_ERROR');
     assert.match(String(error?.extensions?.requestId), /.+/);
-    assert.doesNotMatch(reply.text, /select|from|where|LIKE pattern|escape/i);
+    assert.doesNotMatch(reply.text, /select|secret|internals|XX001/i);
+  });
+
+  test("a malformed value Postgres rejects (a LIKE pattern ending in its escape) is the caller's error, not an internal one", async () => {
+    const reply = await gql(alice, `{ tasks(filter: { title: { like: "%\\\\" } }) { totalCount } }`);
+    const error = reply.body.errors?.[0];
+    assert.equal(error?.message, 'A value has the wrong format or is out of range.', reply.text);
+    assert.notEqual(error?.extensions?.code, 'INTERNAL_SERVER_ERROR');
+    assert.doesNotMatch(reply.text, /LIKE pattern|escape/i);
   });
 
   test('Ruru (GraphiQL) is not served outside development', async () => {

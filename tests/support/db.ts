@@ -40,3 +40,29 @@ export async function createScratchDatabase(name: string): Promise<string> {
 export async function dropScratchDatabase(name: string): Promise<void> {
   await superuserQuery(`drop database if exists "${name}" with (force)`, [], databaseUrl('postgres'));
 }
+
+/**
+ * Runs `fn` while inserting a task titled INTERNAL_ERROR_PROBE fails inside Postgres with an
+ * error no mapping knows (SQLSTATE XX001, a message quoting SQL): how the APIs answer a
+ * genuine internal fault. Only that title is affected, and the trigger is dropped after.
+ */
+export const INTERNAL_ERROR_PROBE = 'tm-internal-error-probe';
+export async function withInternalErrorProbe<T>(fn: () => Promise<T>): Promise<T> {
+  await superuserQuery(`
+    create function public.tmp_internal_error_probe() returns trigger language plpgsql as $$
+    begin
+      if new.title = '${INTERNAL_ERROR_PROBE}' then
+        raise exception 'select secret from internals where broken' using errcode = 'XX001';
+      end if;
+      return new;
+    end $$;
+    create trigger _000_tmp_internal_error_probe before insert on public.tasks
+      for each row execute function public.tmp_internal_error_probe();`);
+  try {
+    return await fn();
+  } finally {
+    await superuserQuery(`
+      drop trigger if exists _000_tmp_internal_error_probe on public.tasks;
+      drop function if exists public.tmp_internal_error_probe();`);
+  }
+}
