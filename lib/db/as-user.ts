@@ -2,7 +2,8 @@
 // a caller (REST, GraphQL, SSR, realtime) goes through here, so tenancy is decided by RLS
 // and cannot be forgotten by a code path. Under Citus the same SET LOCALs travel to the
 // shards because `citus.propagate_set_commands = 'local'` is set when Citus is present.
-import type pg from 'pg';
+import type { EventEmitter } from 'node:events';
+import pg from 'pg';
 
 export type DbRole = 'anon' | 'authenticated' | 'service_role';
 
@@ -49,6 +50,149 @@ export function transactionSettings(
     names: ['role', 'request.jwt.claims', 'request.jwt.claim.sub', 'request.jwt.claim.role', ...Object.keys(settings)],
     values: [claims.role, JSON.stringify(claims), claims.sub ?? '', claims.role, ...Object.values(settings)],
   };
+}
+
+const SETUP_SQL = 'select set_config(n, v, true) from unnest($1::text[], $2::text[]) as s(n, v)';
+
+/** The parts of pg's connection and Query that CallerQuery builds on (not in @types/pg). */
+type Connection = {
+  parse(config: { text: string; name?: string; types?: unknown[] }): void;
+  bind(config: { statement?: string; portal?: string; values: unknown[]; valueMapper?: unknown }): void;
+  execute(config: { portal?: string; rows?: number }): void;
+  close(config: { type: 'S' | 'P'; name: string }): void;
+  parsedStatements: Record<string, string>;
+  submittedNamedStatements: Record<string, string>;
+};
+type QueryInternals = EventEmitter & {
+  name?: string;
+  text: string;
+  requiresPreparation(): boolean;
+  prepare(connection: Connection): void;
+  handleDataRow(msg: unknown): void;
+  handleCommandComplete(msg: unknown, connection: Connection): void;
+  handleError(error: unknown, connection: Connection): void;
+};
+/** pg's own parameter serialisation (arrays → array literals), as Query uses it. */
+const prepareValue = (pg as unknown as { utils: { prepareValue: (value: unknown) => unknown } }).utils.prepareValue;
+const QueryBase = pg.Query as unknown as new (config: pg.QueryConfig & { callback: unknown }) => QueryInternals;
+
+/**
+ * Named statements whose state on a connection is unknown after a failed batch: the
+ * backend may or may not have created them. The next use closes (a no-op when absent)
+ * and parses again.
+ */
+const uncertain = new WeakMap<Connection, Set<string>>();
+
+/**
+ * pg's Query, preceded in the same extended-protocol batch by the setup statement:
+ *   Parse/Bind/Execute(set_config…), Parse?/Bind/Describe/Execute(statement), Sync.
+ * Without BEGIN, everything before Sync is one implicit transaction (protocol §55.2.4):
+ * the setup's transaction-local settings hold for the statement and end at Sync, which
+ * commits (or rolls back after an error). The setup's own rows are skipped.
+ */
+class CallerQuery extends QueryBase {
+  #setup: unknown[];
+  #setupDone = false;
+  #parsedHere = false;
+
+  constructor(config: pg.QueryConfig & { callback: unknown }, setup: unknown[]) {
+    super(config);
+    this.#setup = setup;
+  }
+
+  /** Always the extended protocol: the simple one would run the statement alone. */
+  override requiresPreparation() {
+    return true;
+  }
+
+  override prepare(connection: Connection) {
+    connection.parse({ text: SETUP_SQL, name: '', types: [] });
+    connection.bind({ statement: '', portal: '', values: this.#setup, valueMapper: prepareValue });
+    connection.execute({ portal: '' });
+    const name = this.name;
+    if (name) {
+      const unsure = uncertain.get(connection);
+      if (unsure?.delete(name)) {
+        connection.close({ type: 'S', name });
+        delete connection.parsedStatements[name];
+      }
+      this.#parsedHere =
+        connection.parsedStatements[name] === undefined && connection.submittedNamedStatements[name] === undefined;
+    }
+    super.prepare(connection);
+  }
+
+  override handleDataRow(msg: unknown) {
+    if (this.#setupDone) super.handleDataRow(msg);
+  }
+
+  override handleCommandComplete(msg: unknown, connection: Connection) {
+    if (this.#setupDone) super.handleCommandComplete(msg, connection);
+    else this.#setupDone = true;
+  }
+
+  override handleError(error: unknown, connection: Connection) {
+    // pg records a name as parsed on any ParseComplete of the batch, including the setup's.
+    if (this.name && this.#parsedHere) {
+      delete connection.parsedStatements[this.name];
+      const unsure = uncertain.get(connection) ?? new Set<string>();
+      unsure.add(this.name);
+      uncertain.set(connection, unsure);
+    }
+    super.handleError(error, connection);
+  }
+}
+
+/**
+ * One statement as the caller, in ONE round trip: the setup `asUser` does (role, claims,
+ * settings) and the statement go to Postgres together and run in one implicit
+ * transaction, committed at the end (or rolled back on error). For the common request —
+ * a single read or write with nothing to decide between statements — this replaces
+ * BEGIN, set_config, the statement and COMMIT (three waits) with one.
+ * `readOnly` makes the transaction READ ONLY; `admitted` is awaited (while a connection
+ * is being checked out) before anything is sent.
+ */
+export async function asUserQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  pool: pg.Pool,
+  { claims, settings = {}, readOnly = false, admitted }: AsUserOptions,
+  statement: { text: string; values?: unknown[]; name?: string },
+): Promise<pg.QueryResult<R>> {
+  if (!ROLES.has(claims.role)) throw new Error(`refusing unknown database role ${String(claims.role)}`);
+  const checkout = pool.connect();
+  if (admitted) {
+    try {
+      await admitted;
+    } catch (error) {
+      void checkout.then(
+        (c) => c.release(),
+        () => undefined,
+      );
+      throw error;
+    }
+  }
+  const client = await checkout;
+  const { names, values } = transactionSettings(
+    claims,
+    readOnly ? { ...settings, transaction_read_only: 'on' } : settings,
+  );
+  try {
+    const result = await new Promise<pg.QueryResult<R>>((resolve, reject) => {
+      const query = new CallerQuery(
+        {
+          ...statement,
+          callback: (error: Error | null, res: pg.QueryResult<R>) => (error ? reject(error) : resolve(res)),
+        },
+        [names, values],
+      );
+      void client.query(query as unknown as pg.QueryConfig);
+    });
+    client.release();
+    return result;
+  } catch (error) {
+    // A server error leaves the connection idle and usable; anything else may not have.
+    client.release((error as { code?: unknown }).code === undefined ? (error as Error) : undefined);
+    throw error;
+  }
 }
 
 /**

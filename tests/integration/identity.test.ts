@@ -5,7 +5,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { getMigrations } from 'better-auth/db/migration';
 import { authOptions } from '../../lib/auth/auth.ts';
 import { createTokenVerifier, InvalidTokenError } from '../../lib/auth/claims.ts';
-import { asUser } from '../../lib/db/as-user.ts';
+import { asUser, asUserQuery } from '../../lib/db/as-user.ts';
 import { createPool } from '../../lib/db/pool.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
@@ -247,6 +247,164 @@ describe('row-level security through the access token', () => {
         `select current_user as role, current_setting('transaction_read_only') as tx`,
       );
       assert.deepEqual(after.rows[0], { role: 'authenticator', tx: 'off' });
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+describe('asUserQuery: one statement as the caller in one round trip', () => {
+  function onePool(name: string) {
+    return createPool({ connectionString: services().config.authenticatorUrl, max: 1, applicationName: name });
+  }
+
+  test('runs as the caller under RLS, and the settings end with its implicit transaction', async () => {
+    const a = await newUser('one-a');
+    const b = await newUser('one-b');
+    const pool = onePool('one-rls');
+    try {
+      const inserted = await asUserQuery<{ id: string }>(
+        pool,
+        { claims: a.claims },
+        {
+          text: `insert into public.tasks (workspace_id, title) values (public.my_personal_workspace_id(), $1) returning id`,
+          values: ['committed by one round trip'],
+        },
+      );
+      const who = await asUserQuery<{ uid: string; role: string; tx: string }>(
+        pool,
+        { claims: b.claims, readOnly: true },
+        {
+          text: `select auth.uid()::text as uid, current_user as role, current_setting('transaction_read_only') as tx`,
+        },
+      );
+      assert.deepEqual(who.rows[0], { uid: b.claims.sub, role: 'authenticated', tx: 'on' });
+      const seenByB = await asUserQuery(pool, { claims: b.claims }, { text: 'select id from public.tasks' });
+      assert.equal(seenByB.rowCount, 0);
+      const seenByA = await asUserQuery<{ id: string }>(
+        pool,
+        { claims: a.claims },
+        { text: 'select id from public.tasks' },
+      );
+      assert.deepEqual(
+        seenByA.rows.map((r) => r.id),
+        [inserted.rows[0]!.id],
+      );
+      const after = await pool.query<{ role: string; claims: string | null; tx: string }>(
+        `select current_user as role, nullif(current_setting('request.jwt.claims', true), '') as claims,
+                current_setting('transaction_read_only') as tx`,
+      );
+      assert.deepEqual(after.rows[0], { role: 'authenticator', claims: null, tx: 'off' });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a refused or failing statement writes nothing and leaves the connection usable', async () => {
+    const a = await newUser('one-fail-a');
+    const b = await newUser('one-fail-b');
+    const pool = onePool('one-fail');
+    try {
+      const { rows } = await asUserQuery<{ ws: string }>(
+        pool,
+        { claims: a.claims },
+        {
+          text: 'select public.my_personal_workspace_id()::text as ws',
+        },
+      );
+      const ws = rows[0]!.ws;
+      await assert.rejects(
+        asUserQuery(
+          pool,
+          { claims: a.claims, readOnly: true },
+          {
+            text: `insert into public.tasks (workspace_id, title) values ($1, 'read-only')`,
+            values: [ws],
+          },
+        ),
+        (error: { code?: string }) => error.code === '25006',
+      );
+      await assert.rejects(
+        asUserQuery(
+          pool,
+          { claims: b.claims },
+          {
+            text: `insert into public.tasks (workspace_id, title) values ($1, 'intrusion')`,
+            values: [ws],
+          },
+        ),
+        (error: { code?: string }) => error.code === '42501',
+      );
+      // Two rows in one statement, the second violating a constraint: neither is kept.
+      await assert.rejects(
+        asUserQuery(
+          pool,
+          { claims: a.claims },
+          {
+            text: `insert into public.tasks (workspace_id, title) values ($1, 'first'), ($1, '')`,
+            values: [ws],
+          },
+        ),
+        (error: { code?: string }) => error.code === '23514',
+      );
+      const { rows: titles } = await superuserQuery<{ title: string }>(
+        'select title from public.tasks where workspace_id = $1',
+        [ws],
+      );
+      assert.deepEqual(titles, []);
+      assert.equal(pool.totalCount, 1);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a named statement that failed is prepared again on its next use, whether or not Postgres kept it', async () => {
+    const a = await newUser('one-named');
+    const pool = onePool('one-named');
+    try {
+      const divide = (n: number) =>
+        asUserQuery<{ x: number }>(
+          pool,
+          { claims: a.claims },
+          { text: 'select 6 / $1::int as x', values: [n], name: 'divide' },
+        );
+      await assert.rejects(divide(0), (error: { code?: string }) => error.code === '22012');
+      assert.equal((await divide(3)).rows[0]!.x, 2);
+      await assert.rejects(divide(0), (error: { code?: string }) => error.code === '22012');
+      assert.equal((await divide(2)).rows[0]!.x, 3);
+      // A statement Postgres never created: the error stays the syntax error, not 26000.
+      const broken = () => asUserQuery(pool, { claims: a.claims }, { text: 'selec 1', name: 'broken' });
+      await assert.rejects(broken(), (error: { code?: string }) => error.code === '42601');
+      await assert.rejects(broken(), (error: { code?: string }) => error.code === '42601');
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test('a refused admission sends nothing and gives the connection back', async () => {
+    const a = await newUser('one-admit');
+    const pool = onePool('one-admit');
+    try {
+      const refused = new Error('over the limit');
+      await assert.rejects(
+        asUserQuery(
+          pool,
+          { claims: a.claims, admitted: Promise.reject(refused) },
+          {
+            text: `insert into public.tasks (workspace_id, title) values (public.my_personal_workspace_id(), 'not admitted')`,
+          },
+        ),
+        (error) => error === refused,
+      );
+      const { rows } = await superuserQuery<{ n: number }>(
+        `select count(*)::int as n from public.tasks where title = 'not admitted'`,
+      );
+      assert.equal(rows[0]!.n, 0);
+      // The one connection is free again.
+      assert.equal(
+        (await asUserQuery<{ one: number }>(pool, { claims: a.claims }, { text: 'select 1 as one' })).rows[0]!.one,
+        1,
+      );
     } finally {
       await pool.end();
     }

@@ -8,7 +8,7 @@
 // (status from range and count, Content-Range, single object, CSV, Location).
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { asUser } from '../../../lib/db/as-user.ts';
+import { asUser, asUserQuery } from '../../../lib/db/as-user.ts';
 import type { Services } from '../../../lib/services.ts';
 import { ApiError } from '../api/errors.ts';
 import type { ApiContext, ApiHandler, ApiResponse } from '../api/types.ts';
@@ -204,16 +204,27 @@ export async function createRestEngine({
     if (plan.prefer.timezone) plan.prefer.applied.push(`timezone=${plan.prefer.timezone}`);
     let row: Row;
     let total: number | null;
+    const identity = {
+      claims: ctx.caller.claims,
+      settings,
+      readOnly: ctx.method === 'GET' || ctx.method === 'HEAD',
+      admitted: ctx.admitted,
+    };
+    // One statement with nothing to decide after it (no planned count to EXPLAIN, no
+    // singular or max-affected check that must roll back) goes in one round trip.
+    const single =
+      !plan.planSql && !(plan.kind === 'write' && plan.media === 'object') && plan.maxAffected === undefined;
     try {
-      ({ row, total } = await asUser(
-        svc.apiPool,
-        {
-          claims: ctx.caller.claims,
-          settings,
-          readOnly: ctx.method === 'GET' || ctx.method === 'HEAD',
-          admitted: ctx.admitted,
-        },
-        async (client) => {
+      if (single) {
+        const result = await asUserQuery<Row>(svc.apiPool, identity, {
+          text: plan.sql,
+          values: plan.params,
+          name: statementName(plan.sql),
+        });
+        row = result.rows[0] as Row;
+        total = row.total === null ? null : Number(row.total);
+      } else {
+        ({ row, total } = await asUser(svc.apiPool, identity, async (client) => {
           const result = await client.query<Row>({
             text: plan.sql,
             values: plan.params,
@@ -238,8 +249,8 @@ export async function createRestEngine({
             });
           }
           return { row: first, total: counted };
-        },
-      ));
+        }));
+      }
     } catch (error) {
       if (isPgError(error)) throw fromPgError(error, anonymous);
       throw error;
