@@ -12,7 +12,7 @@
 //      body) so the gap to pgbench is explained, not just measured.
 // Prints a table and writes it to .data/bench/api-<timestamp>.json; docs/performance.md
 // records runs. Not a test: timings depend on the machine.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -27,7 +27,7 @@ import { engineLimits, type EngineLimits, type Plan } from '../gateway/src/rest/
 import { planRequest } from '../gateway/src/rest/index.ts';
 import { loadSchemaCache, type SchemaCache } from '../gateway/src/rest/schema-cache.ts';
 import { config, withCredentials } from '../lib/config.ts';
-import { asUser, transactionSettings, type Claims } from '../lib/db/as-user.ts';
+import { asUser, asUserQuery, transactionSettings, type Claims } from '../lib/db/as-user.ts';
 import { migrate } from '../lib/db/migrate.ts';
 import { logger } from '../lib/logger.ts';
 
@@ -37,7 +37,9 @@ const PORT = Number(process.env.BENCH_PORT ?? 54351);
 const BASE = `http://127.0.0.1:${PORT}`;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50,200').split(',').map(Number);
-const READ_PATH = '/rest/v1/tasks?select=*&limit=50';
+/** Unmeasured load before each closed-loop run, so JIT warm-up is not counted as latency. */
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const READ_PATH = process.env.BENCH_READ_PATH ?? '/rest/v1/tasks?select=*&limit=50';
 const log = logger.child({ component: 'bench' });
 const GATEWAY_LOG = process.env.BENCH_GATEWAY_LOG ?? join(root, '.data', 'bench', 'gateway.log');
 
@@ -80,7 +82,10 @@ async function startGateway(): Promise<ChildProcess> {
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       DATABASE_URL: benchUrl,
       PORT: String(PORT),
-      API_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? process.env.API_POOL_SIZE ?? '20',
+      // Twice the database's cores (HikariCP's sizing rule; this machine has 2): more
+      // connections than that let ten busy backends fight the gateway for two cores, and
+      // the scheduler's time slices show up as 15–50 ms p99 (docs/performance.md).
+      API_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? String(2 * cpus().length),
       PUBLIC_URL: `http://localhost:${PORT}`,
       RATE_LIMIT_ANON_PER_MINUTE: process.env.BENCH_RATE_LIMIT ?? '6000000',
       RATE_LIMIT_USER_PER_MINUTE: process.env.BENCH_RATE_LIMIT ?? '6000000',
@@ -169,12 +174,68 @@ async function addServerLatency(runs: HttpResult[]) {
   }
 }
 
+/**
+ * The closed-loop load generator: wrk when installed (`apt-get install wrk`; C, so it takes
+ * a small share of the two cores the gateway and Postgres also use), autocannon otherwise.
+ * BENCH_LOADGEN=autocannon forces the Node one.
+ */
+const LOADGEN =
+  process.env.BENCH_LOADGEN ?? (spawnSync('wrk', ['--version']).error === undefined ? 'wrk' : 'autocannon');
+
+/** A Lua string literal (for the wrk script only: our own values). */
+function lua(value: string): string {
+  return JSON.stringify(value);
+}
+
+async function wrk(
+  name: string,
+  connections: number,
+  path: string,
+  opts: { method?: string; headers: Record<string, string>; body?: string },
+): Promise<HttpResult> {
+  const script = join(root, '.data', 'bench', 'wrk.lua');
+  const lines = [`wrk.method = ${lua(opts.method ?? 'GET')}`];
+  for (const [k, v] of Object.entries(opts.headers)) lines.push(`wrk.headers[${lua(k)}] = ${lua(v)}`);
+  if (opts.body !== undefined) lines.push(`wrk.body = ${lua(opts.body)}`);
+  lines.push(
+    'function done(s, latency, r)',
+    '  local e = s.errors',
+    '  io.write(string.format("WRK %d %d %d %d %d %d\\n", s.requests, s.duration,',
+    '    latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.timeout, e.status))',
+    'end',
+  );
+  await writeFile(script, lines.join('\n') + '\n');
+  const threads = process.env.BENCH_WRK_THREADS ?? '1';
+  const run = (seconds: number) =>
+    spawnSync('wrk', ['-t', threads, '-c', String(connections), '-d', `${seconds}s`, '-s', script, BASE + path], {
+      encoding: 'utf8',
+    });
+  if (WARMUP > 0) run(WARMUP);
+  const from = Date.now();
+  const out = run(DURATION);
+  const line = out.stdout.split('\n').find((l) => l.startsWith('WRK '));
+  if (!line) throw new Error(`wrk printed no summary: ${out.stdout}${out.stderr}`);
+  const [requests, durationUs, p50Us, p99Us, errors, non2xx] = line.split(' ').slice(1).map(Number) as number[];
+  return {
+    window: { method: opts.method ?? 'GET', from, to: Date.now() },
+    name,
+    connections,
+    rps: Math.round(requests! / (durationUs! / 1e6)),
+    p50: round(p50Us! / 1000),
+    p99: round(p99Us! / 1000),
+    errors: errors!,
+    non2xx: non2xx!,
+  };
+}
+
 async function cannon(
   name: string,
   connections: number,
   path: string,
-  opts: Partial<autocannon.Options>,
+  opts: { method?: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
 ): Promise<HttpResult> {
+  if (LOADGEN === 'wrk') return wrk(name, connections, path, opts);
+  if (WARMUP > 0) await autocannon({ url: BASE + path, connections, duration: WARMUP, ...opts });
   const from = Date.now();
   const result = await autocannon({ url: BASE + path, connections, duration: DURATION, ...opts });
   return {
@@ -370,8 +431,12 @@ async function stages(token: string, claims: Claims, read: Read): Promise<Stage[
   });
   const bare = await timeIt(n, () => api.query('select 1'));
   const setup = await timeIt(n, () => asUser(api, { claims }, (c) => c.query('select 1')));
+  const setupOne = await timeIt(n, () => asUserQuery(api, { claims }, { text: 'select 1' }));
   const full = await timeIt(n, () =>
     asUser(api, { claims, readOnly: true }, (c) => c.query({ text: sql, values: params, name: 'bench_read' })),
+  );
+  const fullOne = await timeIt(n, () =>
+    asUserQuery(api, { claims, readOnly: true }, { text: sql, values: params, name: 'bench_read' }),
   );
   await api.end();
   const http = await timeIt(n, async () => {
@@ -383,7 +448,9 @@ async function stages(token: string, claims: Claims, read: Read): Promise<Stage[
     { stage: 'plan: parse URL + build SQL', ms_per_request: plan },
     { stage: 'one round trip (select 1)', ms_per_request: bare },
     { stage: 'transaction set-up: BEGIN + set_config + COMMIT around select 1', ms_per_request: setup },
+    { stage: 'set-up and select 1 in one round trip (asUserQuery)', ms_per_request: setupOne },
     { stage: 'the read inside asUser (set-up + statement + JSON in Postgres)', ms_per_request: full },
+    { stage: 'the read through asUserQuery (what the gateway does for it)', ms_per_request: fullOne },
     { stage: 'whole HTTP request (pipeline, limiter, engine, response)', ms_per_request: http },
   ];
 }
@@ -413,7 +480,7 @@ async function readPlan(claims: Claims): Promise<Read> {
 
 async function main() {
   console.log(
-    `bench:api on ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GB, node ${process.version}`,
+    `bench:api on ${cpus().length} × ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GB, node ${process.version}, load from ${LOADGEN}`,
   );
   await recreateDatabase();
   await mkdir(join(root, '.data', 'bench'), { recursive: true });
@@ -479,7 +546,11 @@ async function main() {
     const file = join(outDir, `api-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     await writeFile(
       file,
-      JSON.stringify({ machine: { cpus: cpus().length }, http, pgbench: pgb, profile, verdict }, null, 2),
+      JSON.stringify(
+        { machine: { cpus: cpus().length }, loadgen: LOADGEN, http, pgbench: pgb, profile, verdict },
+        null,
+        2,
+      ),
     );
     console.log(`written ${file}`);
   } finally {

@@ -10,6 +10,7 @@ APT_PACKAGES=(
   postgresql-15-partman postgresql-15-cron postgresql-15-pgaudit postgresql-15-pgtap
   libtap-parser-sourcehandler-pgtap-perl postgresql-15-wal2json postgresql-15-repack
   postgresql-15-hypopg
+  wrk # npm run bench:api's load generator (C: leaves the cores to what it measures)
 )
 [ "${TASKMASTER_BROWSER:-1}" = 1 ] && APT_PACKAGES+=(chromium fonts-dejavu-core)
 
