@@ -12,7 +12,7 @@ import MarkdownIt from 'markdown-it';
 
 const ALLOWED_LINK = /^(?:https?:\/\/|mailto:)/i;
 
-function createRenderer(): MarkdownIt {
+function createRenderer(): InstanceType<typeof MarkdownIt> {
   const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: true });
   md.disable(['image']);
   md.validateLink = (url: string) => ALLOWED_LINK.test(url.trim());
