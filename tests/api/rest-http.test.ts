@@ -274,6 +274,25 @@ describe('Range, Content-Range and counts', () => {
     assert.equal(head.text, '');
     assert.equal(head.headers.get('content-range'), '0-3/4');
   });
+
+  test('count=planned and count=estimated see the joins of embed filters, !inner and null filters', async () => {
+    for (const count of ['planned', 'estimated']) {
+      const headers = { prefer: `count=${count}` };
+      const inner = await call('GET', '/tasks?select=id,projects!inner(name)&projects.name=eq.Garden', {
+        user: alice,
+        headers,
+      });
+      assert.equal(inner.status === 200 || inner.status === 206, true, `${count}: ${inner.text}`);
+      assert.equal((inner.json as unknown[]).length, 3);
+      assert.match(inner.headers.get('content-range') ?? '', /^0-2\/\d+$/);
+      const nulls = await call('GET', '/tasks?select=id,labels(name)&labels=not.is.null&title=like.*garden*', {
+        user: alice,
+        headers,
+      });
+      assert.equal(nulls.status === 200 || nulls.status === 206, true, `${count}: ${nulls.text}`);
+      assert.match(nulls.headers.get('content-range') ?? '', /^0-0\/\d+$/);
+    }
+  });
 });
 
 describe('media types', () => {

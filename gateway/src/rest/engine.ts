@@ -150,7 +150,16 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
     if (count) prefer.applied.push(`count=${count}`);
     // estimated: counted exactly, replaced by the planner's estimate above db-max-rows.
     const exact = count === 'exact' || count === 'estimated' ? 'exact' : undefined;
-    const read = buildRead(b, q, { from: qualified(schema, rel.name), rel, offset, limit, count: exact, filter: true });
+    const explain = count === 'planned' || count === 'estimated';
+    const read = buildRead(b, q, {
+      from: qualified(schema, rel.name),
+      rel,
+      offset,
+      limit,
+      count: exact,
+      filter: true,
+      explain,
+    });
     const plan: Plan = {
       ...base,
       sql: read.sql,
@@ -162,7 +171,9 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
       offset,
       count,
     };
-    if (count === 'planned' || count === 'estimated') plan.planSql = planStatement(cache, schema, ctx, rel);
+    // The EXPLAINed statement is the read's own counting part: every join an embed
+    // filter, !inner or null filter needs, with the root filters, without paging.
+    if (explain) plan.planSql = read.counted;
     return plan;
   }
 
@@ -387,19 +398,6 @@ function conditionOnTable(b: Builder, rel: Relation, alias: string, f: Parameter
 }
 function orderOnTable(b: Builder, rel: Relation, alias: string, terms: Parameters<typeof orderSql>[3]) {
   return orderSql(b, rel, alias, terms, new Map());
-}
-
-/** A statement for EXPLAIN: the same filters without limit, for count=planned. */
-function planStatement(cache: SchemaCache, schema: string, ctx: ApiContext, rel: Relation): Statement {
-  const b = new Builder(cache, schema);
-  const q = parseQuery(ctx.query);
-  const alias = b.alias();
-  const root = q.params.get('') ?? { filters: [] };
-  const where = root.filters.map((f) => conditionOnTable(b, rel, alias, f));
-  return {
-    sql: `select 1 from ${qualified(schema, rel.name)} as ${alias}${where.length ? ` where ${where.join(' and ')}` : ''}`,
-    params: b.params,
-  };
 }
 
 // ---------------------------------------------------------------------------------------
