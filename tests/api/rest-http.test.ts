@@ -895,6 +895,9 @@ describe('objects created at run time', () => {
        create view public.${name}_counts with (security_invoker = true) as
          select t.workspace_id, count(*) as n from public.tasks t group by t.workspace_id;
        grant select, insert, update, delete on public.${name}_counts to authenticated;
+       create view public.${name}_shouty with (security_invoker = true) as
+         select t.workspace_id, t.id, t.title, upper(t.title) as shout from public.tasks t;
+       grant select, insert, update, delete on public.${name}_shouty to authenticated;
        create function public.${name}_echo(payload jsonb) returns jsonb language sql stable as $$ select payload $$;
        grant execute on function public.${name}_echo(jsonb) to authenticated;`,
     );
@@ -909,7 +912,7 @@ describe('objects created at run time', () => {
 
   after(async () => {
     await superuserQuery(
-      `drop view if exists public.${name}_open, public.${name}_counts;
+      `drop view if exists public.${name}_open, public.${name}_counts, public.${name}_shouty;
        drop function if exists public.${name}(), public.${name}_table(int), public.${name}_raise(text),
          public.${name}_shout(public.tasks), public.${name}_echo(jsonb);
        notify pgrst, 'reload schema';`,
@@ -1025,5 +1028,33 @@ describe('objects created at run time', () => {
     );
     assert.deepEqual([raised.message, raised.hint], ['Nope: P0001', 'try again']);
     assertError(await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'PT402' } }), 402, 'PT402');
+  });
+
+  test("SQLSTATE classes as PostgREST maps them: 0A is the caller's 400, 55 and 2D a masked 500", async () => {
+    // Writing a view column Postgres cannot write through (an expression) is 0A000.
+    const view = `/${name}_shouty`;
+    const id = randomUUID();
+    const inserted = assertError(
+      await call('POST', view, { user: alice, body: { workspace_id: alice.workspaceId, id, shout: 'X' } }),
+      400,
+      '0A000',
+    );
+    assert.match(inserted.message, /cannot insert into column "shout"/);
+    assertError(
+      await call('PATCH', `${view}?id=eq.${ids.tasks[0]}`, { user: alice, body: { shout: 'X' } }),
+      400,
+      '0A000',
+    );
+    assert.deepEqual((await call('GET', `/tasks?select=id&id=eq.${id}`, { user: alice })).json, []);
+    const raised = assertError(
+      await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: '0A000' } }),
+      400,
+      '0A000',
+    );
+    assert.equal(raised.message, 'Nope: 0A000');
+    for (const code of ['55000', '55P03', '2D000']) {
+      const masked = assertError(await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code } }), 500, code);
+      assert.equal(masked.message, 'The database could not complete the request');
+    }
   });
 });
