@@ -994,12 +994,24 @@ describe('objects created at run time', () => {
     );
   });
 
-  test('a view Postgres cannot write through refuses writes with 405 (not a 500) and OPTIONS says so', async () => {
+  test('a view Postgres cannot write through refuses writes with 405 55000 and Allow (not a 500); OPTIONS says so', async () => {
     const view = `/${name}_counts`;
     assert.equal((await call('GET', view, { user: alice })).status, 200);
-    assertError(await call('POST', view, { user: alice, body: { n: 1 } }), 405, '42809');
-    assertError(await call('PATCH', `${view}?n=gt.0`, { user: alice, body: { n: 1 } }), 405, '42809');
-    assertError(await call('DELETE', `${view}?n=gt.0`, { user: alice }), 405, '42809');
+    // Postgres's (and so PostgREST's) code, message and hint for the refusal, but as a 405
+    // with Allow, before anything runs: PostgREST lets Postgres refuse and answers 500.
+    const refusals = [
+      ['POST', view, `cannot insert into view "${name}_counts"`, /INSTEAD OF INSERT trigger/],
+      ['PUT', `${view}?workspace_id=eq.${alice.workspaceId}`, `cannot insert into view "${name}_counts"`, /INSERT/],
+      ['PATCH', `${view}?n=gt.0`, `cannot update view "${name}_counts"`, /INSTEAD OF UPDATE trigger/],
+      ['DELETE', `${view}?n=gt.0`, `cannot delete from view "${name}_counts"`, /INSTEAD OF DELETE trigger/],
+    ] as const;
+    for (const [method, path, message, hint] of refusals) {
+      const res = await call(method, path, { user: alice, body: method === 'DELETE' ? undefined : { n: 1 } });
+      const error = assertError(res, 405, '55000');
+      assert.equal(error.message, message);
+      assert.match(String(error.hint), hint);
+      assert.equal(res.headers.get('allow'), 'OPTIONS,GET,HEAD', method);
+    }
     assert.equal((await call('OPTIONS', view, { user: alice })).headers.get('allow'), 'OPTIONS,GET,HEAD');
     assert.equal(
       (await call('OPTIONS', `/${name}_open`, { user: alice })).headers.get('allow'),
