@@ -534,6 +534,19 @@ describe('writes', () => {
     await call('DELETE', '/tasks?title=in.(Defaulted,Prioritised)', { user: alice });
   });
 
+  test('an empty columns= is a 400 that inserts nothing, not a row of defaults', async () => {
+    const title = `columns-empty-${randomUUID()}`;
+    const res = await call('POST', '/tasks?columns=', {
+      user: alice,
+      body: { workspace_id: alice.workspaceId, title },
+    });
+    const error = assertError(res, 400, 'PGRST100');
+    assert.match(error.message, /columns/);
+    assertError(await call('POST', '/tasks?columns=title,', { user: alice, body: { title } }), 400, 'PGRST100');
+    const found = await call('GET', `/tasks?select=id&title=eq.${title}`, { user: alice });
+    assert.deepEqual(found.json, []);
+  });
+
   test('objects of a bulk insert must share their keys without columns=', async () => {
     assertError(
       await call('POST', '/tasks', {
