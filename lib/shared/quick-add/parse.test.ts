@@ -168,6 +168,7 @@ const rows: Row[] = [
   { input: 'leap feb 29', title: 'leap', due: d('2028-02-29'), note: 'next leap year' },
   { input: 'leap feb 29', title: 'leap', due: d('2028-02-29'), now: new Date('2028-01-15T12:00:00Z') },
   { input: 'leap 29 feb at 9am', title: 'leap', due: d('2032-02-29', '09:00'), now: new Date('2028-03-01T12:00:00Z') },
+  { input: 'leap feb 29 9am', title: 'leap', due: d('2028-02-29', '09:00') },
   { input: 'leap feb 29 2028', title: 'leap', due: d('2028-02-29') },
   {
     input: 'close books every last day',
