@@ -113,3 +113,6 @@ export function todayIn(timeZone: string, now = Date.now()): string {
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+/** Cookie in which the browser reports its zone, so the next server render can use it. */
+export const TZ_COOKIE = 'tz';

@@ -156,6 +156,13 @@ export class TaskCache {
     for (const [key, state] of this.views) this.views.set(key, { ...state, fetchedAt: 0 });
   }
 
+  /** Refetches a view in the background now, whatever its age (e.g. back from a task's page). */
+  refresh(spec: ViewSpec): void {
+    const key = viewKey(spec);
+    if (this.views.get(key)?.loading) return;
+    void this.#load(key, spec, 0);
+  }
+
   // ---- mutations -------------------------------------------------------------------
 
   /** Sends one write, retrying network failures with the same idempotency key. */
@@ -237,7 +244,7 @@ export class TaskCache {
     if (!task) return;
     const ok = await this.update(id, { deleted_at: nowIso() }, 'Could not delete the task');
     if (ok)
-      notices.show(`Moved “${task.title}” to the trash.`, {
+      notices.show(`Deleted “${task.title}”.`, {
         action: {
           label: 'Undo',
           run: () => {

@@ -44,7 +44,7 @@ export type ListFilters = { label?: string | undefined; project?: string | undef
 export type ListOptions = ListFilters & { sort: SortKey };
 
 /** Sort and filters from a URL's search params (unknown values are ignored). */
-export function listOptions(params: URLSearchParams): ListOptions {
+export function listOptions(params: { get(name: string): string | null }): ListOptions {
   const sort = params.get('sort');
   const priority = Number(params.get('priority'));
   return {
