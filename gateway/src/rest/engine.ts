@@ -122,6 +122,35 @@ function checkColumns(rel: Relation, names: Iterable<string>) {
   }
 }
 
+/** The verbs a table or view takes (OPTIONS' Allow, and a 405's). */
+export function relationVerbs(rel: Relation): string {
+  const verbs = ['OPTIONS', 'GET', 'HEAD'];
+  if (rel.insertable) verbs.push('POST', 'PUT');
+  if (rel.updatable) verbs.push('PATCH');
+  if (rel.deletable) verbs.push('DELETE');
+  return verbs.join(',');
+}
+
+const VIEW_WRITES = {
+  insert: ['insert into', 'inserting into', 'INSERT'],
+  update: ['update', 'updating', 'UPDATE'],
+  delete: ['delete from', 'deleting from', 'DELETE'],
+} as const;
+
+/**
+ * A write to a view Postgres cannot write through. Postgres refuses it with 55000, which
+ * PostgREST answers as a 500; the catalog already knows (pg_relation_is_updatable), so
+ * this answers before anything runs: 405 with Allow, and Postgres's code, message and hint.
+ */
+function notWritable(rel: Relation, verb: keyof typeof VIEW_WRITES): ApiError {
+  const [does, doing, command] = VIEW_WRITES[verb];
+  return new ApiError(405, '55000', `cannot ${does} view "${rel.name}"`, {
+    details: null,
+    hint: `To enable ${doing} the view, provide an INSTEAD OF ${command} trigger or an unconditional ON ${command} DO INSTEAD rule.`,
+    headers: { allow: relationVerbs(rel) },
+  });
+}
+
 function requireFilters(q: ParsedQuery, verb: 'UPDATE' | 'DELETE') {
   const root = q.params.get('');
   if (!root || root.filters.length === 0) {
@@ -201,9 +230,7 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
   };
 
   if (method === 'POST' || method === 'PUT') {
-    if (rel.kind === 'view' && !rel.insertable) {
-      throw new ApiError(405, '42809', `cannot insert into view "${rel.name}"`);
-    }
+    if (!rel.insertable) throw notWritable(rel, 'insert');
     const rows = Array.isArray(body) ? body : [body];
     if (body === undefined || !rows.every(isObject)) {
       throw new ApiError(400, 'PGRST102', 'Empty or invalid json', {
@@ -303,10 +330,8 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
       location = { table: rel.name, columns: rel.primaryKey };
     }
   } else {
-    if (!(method === 'PATCH' ? rel.updatable : rel.deletable)) {
-      // Postgres would refuse with 55000 (a 500); the catalog already says so.
-      throw new ApiError(405, '42809', `cannot ${method === 'PATCH' ? 'update' : 'delete from'} view "${rel.name}"`);
-    }
+    if (!(method === 'PATCH' ? rel.updatable : rel.deletable))
+      throw notWritable(rel, method === 'PATCH' ? 'update' : 'delete');
     requireFilters(q, method === 'PATCH' ? 'UPDATE' : 'DELETE');
     const root = q.params.get('') ?? { filters: [] };
     const alias = b.alias();

@@ -20,6 +20,7 @@ import {
   planRpc,
   planTable,
   profileSchema,
+  relationVerbs,
   type EngineLimits,
   type Plan,
 } from './engine.ts';
@@ -94,12 +95,7 @@ function allowedMethods(ctx: ApiContext, cache: SchemaCache): string {
   }
   if (first === undefined || second !== undefined)
     throw new ApiError(404, 'PGRST125', 'Invalid path specified in request URL');
-  const rel = findRelation(cache, schema, safeDecode(first));
-  const verbs = ['OPTIONS', 'GET', 'HEAD'];
-  if (rel.insertable) verbs.push('POST', 'PUT');
-  if (rel.updatable) verbs.push('PATCH');
-  if (rel.deletable) verbs.push('DELETE');
-  return verbs.join(',');
+  return relationVerbs(findRelation(cache, schema, safeDecode(first)));
 }
 
 function safeDecode(segment: string): string {
