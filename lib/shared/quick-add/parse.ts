@@ -96,13 +96,13 @@ const PRIORITY = new RegExp(`${TAG_BEFORE}(?:p([1-4])|!([1-4]))${TAG_AFTER}`, 'g
 const QUOTED = /(#?)(["“])([^"“”\n]*)(["”])/gu;
 const URL_OR_EMAIL = /(?:https?:\/\/|www\.)[^\s\uE000]+|[^\s@\uE000"“”]+@[^\s@\uE000"“”]+\.[^\s@\uE000"“”]+/giu;
 const FEB_29 =
-  /(?<![\p{L}\p{N}])(?:feb(?:ruary)?\.?\s+29(?:th)?|29(?:th)?\s+(?:of\s+)?feb(?:ruary)?\.?)(?![\p{L}\p{N}])(?!\s*,?\s*\d)/giu;
+  /(?<![\p{L}\p{N}])(?:feb(?:ruary)?\.?\s+29(?:th)?|29(?:th)?\s+(?:of\s+)?feb(?:ruary)?\.?)(?![\p{L}\p{N}])(?!\s*,?\s*\d{4})/giu;
 // Words that may introduce a date and belong to its token: "due friday", "by 5pm", "@5pm".
 const CONNECTOR = /(?:(?<![\p{L}\p{N}])(?:due|by|starting|from|until|before|on|at)\s+|@\s*)$/iu;
 const TIME_LIKE = /^\d{1,2}(?::\d{2})?(?:am|pm)?$/iu;
 const WEEKDAY_WORD = /(?<![\p{L}])(?:mon|tue|wed|thu|fri|sat|sun)/iu;
 // chrono reads these alone as dates; in a task title they are ordinary words.
-const NOT_A_DATE = new Set(['now', 'sun', 'sat', 'wed', 'second', 'mar', 'may']);
+const NOT_A_DATE = new Set(['now', 'sun', 'sat', 'second', 'mar', 'may']);
 // chrono's part-of-day words imply a time; these are the times a to-do app should use.
 const PART_OF_DAY: Record<string, WallTime> = {
   morning: { hour: 9, minute: 0 },
@@ -189,6 +189,8 @@ function parse(input: string, opts: QuickAddOptions): QuickAdd {
     work = mask(work, span, ' ');
   }
   for (const result of runChrono(work, now)) {
+    // "every 0 days" is no recurrence; its words stay in the title rather than become a date.
+    if (/(?<![\p{L}\p{N}])every!?\s+$/iu.test(work.slice(0, result.index))) continue;
     const candidate = toCandidate(result, now, opts.now, timeZone);
     if (candidate) candidates.push(candidate);
   }
@@ -227,10 +229,12 @@ function parse(input: string, opts: QuickAddOptions): QuickAdd {
   title = collapse(title);
   if (tokens.length > 0) {
     // Punctuation left behind by a removed token: "ship by friday!" → "ship!", "call mom, p1" → "call mom".
-    title = title
-      .replace(/ +(?=[!?.,;:](?:\s|$))/gu, '')
-      .replace(/[,;:]+$/u, '')
-      .replace(/^[,;:]+\s*/u, '');
+    title = collapse(
+      title
+        .replace(/ +(?=[!?.,;:](?:\s|$))/gu, '')
+        .replace(/[\s,;:]+$/u, '')
+        .replace(/^[\s,;:]+/u, ''),
+    );
   }
   // A date phrase may enclose a tag ("tomorrow #home 5pm"): its chip text leaves the tag out.
   for (const t of tokens) {
