@@ -3,9 +3,9 @@ import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts'
 import { requireCaller } from '#lib/server/guard.ts';
 import { getSettings } from '#lib/server/settings/get-settings.ts';
 import { saveSettings } from '#lib/server/settings/save-settings.ts';
-import { LOCALES, profileInput, settingsInput } from '#lib/server/settings/schemas.ts';
+import { LOCALES, profileInput, settingsInput, THEMES } from '#lib/server/settings/schemas.ts';
 import { updateProfile } from '#lib/server/settings/update-profile.ts';
-import { parseTheme, THEME_COOKIE } from '#lib/theme/theme.ts';
+import { THEME_COOKIE, THEME_COOKIE_MAX_AGE } from '#lib/theme/theme.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 type SettingsField = 'name' | 'timeZone' | 'locale' | 'theme';
@@ -18,6 +18,7 @@ export const load: PageServerLoad = async ({ locals }) => {
     settings,
     timeZones: Intl.supportedValuesOf('timeZone'),
     locales: LOCALES,
+    themes: THEMES,
   };
 };
 
@@ -45,16 +46,19 @@ export const actions = {
   preferences: async ({ request, locals, cookies }) => {
     const { claims } = requireCaller(locals);
     const fields = formFields(await request.formData());
-    const values = { timeZone: fields.timeZone ?? '', locale: fields.locale ?? '' };
-    // The theme is chosen with the ThemeSwitcher (its own form, the `theme` cookie); saving
-    // preferences records it too. No cookie (a new device): keep the stored choice.
-    const cookieTheme = cookies.get(THEME_COOKIE);
-    const theme = cookieTheme ? parseTheme(cookieTheme) : (await getSettings({ claims })).theme;
-    const parsed = settingsInput.safeParse({ ...fields, theme });
+    const values = { timeZone: fields.timeZone ?? '', locale: fields.locale ?? '', theme: fields.theme ?? '' };
+    const parsed = settingsInput.safeParse(fields);
     if (!parsed.success) {
       return fail(400, { action: 'preferences', errors: fieldErrors<SettingsField>(parsed.error), prefValues: values });
     }
     await saveSettings({ claims, input: parsed.data });
+    // The same cookie the theme switcher sets: the server paints the next page in this theme.
+    cookies.set(THEME_COOKIE, parsed.data.theme, {
+      path: '/',
+      maxAge: THEME_COOKIE_MAX_AGE,
+      sameSite: 'lax',
+      httpOnly: false,
+    });
     return { action: 'preferences', saved: 'Preferences saved.' };
   },
 } satisfies Actions;
