@@ -275,6 +275,7 @@ test('projects: create, rename, recolour, archive and unarchive', async ({ page 
   await snap(page, testInfo, '06-projects');
 
   await page.getByRole('button', { name: 'Archive “Allotment”' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Project archived.' })).toBeAttached();
   const archived = page.getByRole('list', { name: 'Archived' });
   await expect(archived.getByRole('link', { name: 'Allotment' })).toBeVisible();
   await expect(page.getByRole('main').getByText('No projects yet.')).toBeVisible();
