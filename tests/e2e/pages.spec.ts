@@ -348,7 +348,7 @@ test('settings: time zone, theme and name are saved and survive a reload', async
   await page.getByRole('group', { name: 'Theme' }).getByLabel('Dark').check();
   if (testInfo.project.name === 'chromium') {
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-    await expect(page.getByText('Theme saved.')).toBeAttached();
+    await expect(page.getByRole('status').filter({ hasText: 'Theme saved.' })).toBeAttached();
   }
 
   await page.getByLabel('Time zone').selectOption('Asia/Tokyo');
