@@ -44,6 +44,15 @@ export function errorsFromProblem(status: number, problem: Problem | null): Repo
   return { form: [message ? sentence(message) : 'The report was not accepted. Please check it and try again.'] };
 }
 
+// A retry of the same report after a failure whose outcome is unknown (the connection
+// dropped) reuses its Idempotency-Key, so the report is stored once; anything else gets a
+// new key.
+let lastAttempt: { body: string; key: string | null } | null = null;
+
+function newKey(): string | null {
+  return typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : null;
+}
+
 export async function submitReport(payload: ReportPayload): Promise<{ id: string } | { errors: ReportErrors }> {
   const body: Record<string, unknown> = {
     description: payload.description,
@@ -53,17 +62,18 @@ export async function submitReport(payload: ReportPayload): Promise<{ id: string
   };
   if (payload.route) body.route = payload.route;
   if (payload.screenshot) body.screenshot = payload.screenshot;
+  const json = JSON.stringify(body);
+  const key = lastAttempt?.body === json ? lastAttempt.key : newKey();
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (key) headers['idempotency-key'] = key;
   let response: Response;
   try {
-    response = await fetch(BUG_REPORTS_URL, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
-    });
+    response = await fetch(BUG_REPORTS_URL, { method: 'POST', credentials: 'same-origin', headers, body: json });
   } catch {
+    lastAttempt = { body: json, key };
     return { errors: { form: ['The report could not be sent: check your connection and try again.'] } };
   }
+  lastAttempt = null;
   const answer = (await response.json().catch(() => null)) as (Problem & { id?: unknown }) | null;
   if (response.status === 201 && typeof answer?.id === 'string') return { id: answer.id };
   return { errors: errorsFromProblem(response.status, answer) };
