@@ -109,6 +109,9 @@ test('/design shows every component section, without errors', async ({ page }, t
     await expect(failure).toBeVisible();
     // The rest of the page still works while the widget is down.
     await expect(page.getByRole('heading', { level: 1, name: 'Design system' })).toBeVisible();
+    // Whatever broke it is fixed; Retry renders the widget again.
+    await page.getByLabel('Break the widget').uncheck();
+    await expect(failure).toBeVisible();
     await failure.getByRole('button', { name: 'Retry' }).click();
     await expect(page.getByText('This widget renders fine.')).toBeVisible();
     // The demo widget throws on purpose; that is the only error allowed.
@@ -180,7 +183,7 @@ for (const theme of ['light', 'dark'] as const) {
     // scripts are blocked instead, so axe checks the server-rendered HTML that visitor gets.
     const context = await browser.newContext({ baseURL, javaScriptEnabled: true });
     const page = await context.newPage();
-    if (!scripted(testInfo)) await page.route('**/_app/immutable/**', (route) => route.abort());
+    if (!scripted(testInfo)) await page.route('**/_app/immutable/**/*.js', (route) => route.abort());
     await setThemeCookie(page, baseURL, theme);
     await page.goto('/design');
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
