@@ -306,3 +306,41 @@ describe('taskChanged subscription', { timeout: 30_000 }, () => {
     assert.match(JSON.stringify(result), /Only subscriptions are served over WebSocket/);
   });
 });
+
+describe('rate limits', { timeout: 30_000 }, () => {
+  test("each subscribe takes one request from the caller's HTTP bucket; an empty bucket refuses it", async () => {
+    const limited = await startGateway({ api: { rateLimits: { user: 3 } } });
+    const own: Client[] = [];
+    try {
+      const res = await signUp(limited.url, uniqueEmail('gqlsub-limited'));
+      const token = await accessToken(limited.url, cookiesFrom(res));
+      const http = () =>
+        fetch(`${limited.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: '{ myPersonalWorkspaceId }' }),
+        });
+      const first = await http(); // 1 of 3
+      assert.equal(first.status, 200);
+      const workspaceId = ((await first.json()) as { data: { myPersonalWorkspaceId: string } }).data
+        .myPersonalWorkspaceId;
+      const c = createClient({
+        url: `${limited.url.replace(/^http/, 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+        lazy: false,
+      });
+      own.push(c);
+      await subscribe(c, workspaceId).live(); // 2 of 3
+      await subscribe(c, workspaceId).live(); // 3 of 3
+      const refused = (await subscribe(c, workspaceId).failure()) as { extensions?: { code?: string } }[];
+      assert.equal(refused[0]?.extensions?.code, 'RATE_LIMITED', JSON.stringify(refused));
+      // The same bucket: HTTP is refused now too.
+      assert.equal((await http()).status, 429);
+    } finally {
+      await Promise.all(own.map((c) => c.dispose()));
+      await limited.close();
+    }
+  });
+});

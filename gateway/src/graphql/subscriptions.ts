@@ -125,6 +125,11 @@ export type SubscriptionServerOptions = {
   verify(token: string): Promise<Claims>;
   /** How often a socket opened with an API key checks that the key is still valid, in ms. */
   apiKeyRecheckMs: number;
+  /**
+   * Takes one request from the caller's rate-limit bucket (the HTTP requests' bucket);
+   * GraphQL errors to answer with when it is empty.
+   */
+  admit(claims: Claims, ip: string): Promise<readonly GraphQLError[] | undefined>;
   /** Builds execution args for one subscribe message, or GraphQL errors to answer with. */
   prepare(
     claims: Claims,
@@ -220,6 +225,9 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
             }),
           ];
         }
+        // Each subscribe is a request against the caller's rate limit, as over HTTP.
+        const refused = await options.admit(claims, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+        if (refused) return refused;
         return options.prepare(claims, payload);
       },
       execute: (args) => options.execute(args) as never,
