@@ -52,6 +52,9 @@ export default defineConfig({
       // deprecated in SvelteKit 3, so this is a plain Vite alias mirrored by
       // compilerOptions.paths in tsconfig.json. Import it only from server-only modules.
       $server: fileURLToPath(new URL('../lib', import.meta.url)),
+      // Browser-safe modules shared by the app and the server (the quick-add parser); unlike
+      // $server, these may be imported from client code.
+      $shared: fileURLToPath(new URL('../lib/shared', import.meta.url)),
     },
   },
 });

@@ -68,6 +68,15 @@ const schema = z
     RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(120),
     RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(600),
     RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(1200),
+    // --- Ingest endpoints (/api/v1/bug-reports, /api/v1/telemetry; gateway/src/ingest) ---
+    /** Largest bug report body in bytes: a 2 MiB screenshot data URL plus the rest. */
+    BUG_REPORT_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2_621_440),
+    /** Bug reports per minute per caller (user, API key, or anonymous IP); 0 = unlimited. */
+    RATE_LIMIT_BUG_REPORTS_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(10),
+    /** Largest telemetry beacon in bytes (a batch of up to 50 events). */
+    TELEMETRY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(131_072),
+    /** Telemetry beacons per minute per client IP; 0 = unlimited. */
+    RATE_LIMIT_TELEMETRY_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(120),
     /**
      * Proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated). Empty: the
      * client IP is the socket's peer address and X-Forwarded-For is ignored.

@@ -69,6 +69,42 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
   api_keys_expiry_range: { field: 'expires_at', message: 'A key must expire in the future and within a year.' },
   users_email_format: { field: 'email', message: 'Enter a valid email address.' },
   users_name_length: { field: 'name', message: 'Name can be at most 200 characters.' },
+  user_settings_time_zone_valid: {
+    field: 'time_zone',
+    message: 'Time zone must be an IANA zone name such as Europe/Berlin.',
+  },
+  user_settings_locale_format: { field: 'locale', message: 'Locale must be a language tag such as en or en-GB.' },
+  user_settings_theme_valid: { field: 'theme', message: 'Theme must be system, light or dark.' },
+  user_settings_week_start_range: {
+    field: 'week_start',
+    message: 'The week starts on a day from 0 (Sunday) to 6 (Saturday).',
+  },
+  bug_reports_description_length: { field: 'description', message: 'Describe the problem in 1 to 5,000 characters.' },
+  bug_reports_route_length: { field: 'route', message: 'Route can be at most 2,000 characters.' },
+  bug_reports_app_version_length: { field: 'app_version', message: 'App version can be at most 100 characters.' },
+  bug_reports_user_agent_length: { field: 'user_agent', message: 'User agent can be at most 1,000 characters.' },
+  bug_reports_client_errors_shape: {
+    field: 'client_errors',
+    message: 'Client errors must be a list of at most 50 entries (64 KB).',
+  },
+  bug_reports_screenshot_format: {
+    field: 'screenshot',
+    message: 'The screenshot must be a PNG or JPEG data URL of at most 2 MB.',
+  },
+  web_vitals_name_valid: { field: 'name', message: 'A web vital is LCP, CLS, INP, TTFB or FCP.' },
+  web_vitals_value_range: { field: 'value', message: 'A web vital value must be between 0 and 3,600,000.' },
+  web_vitals_rating_valid: { field: 'rating', message: 'Rating must be good, needs-improvement or poor.' },
+  web_vitals_route_length: { field: 'route', message: 'Route can be at most 500 characters.' },
+  web_vitals_navigation_type_length: {
+    field: 'navigation_type',
+    message: 'Navigation type can be at most 40 characters.',
+  },
+  web_vitals_app_version_length: { field: 'app_version', message: 'App version can be at most 100 characters.' },
+  client_errors_message_length: { field: 'message', message: 'An error message must be 1 to 2,000 characters.' },
+  client_errors_stack_length: { field: 'stack', message: 'A stack can be at most 16,000 characters.' },
+  client_errors_route_length: { field: 'route', message: 'Route can be at most 500 characters.' },
+  client_errors_user_agent_length: { field: 'user_agent', message: 'User agent can be at most 1,000 characters.' },
+  client_errors_app_version_length: { field: 'app_version', message: 'App version can be at most 100 characters.' },
 };
 
 type PgError = { code?: string; constraint?: string; column?: string; message?: string };

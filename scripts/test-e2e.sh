@@ -67,4 +67,10 @@ npx playwright test "$@" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "test-e2e: failed; gateway log in $gateway_log, screenshots in artifacts/screenshots, traces in test-results/" >&2
 fi
+# The performance budgets (JS size, Lighthouse) on the same build and gateway: on a full
+# run (no arguments), or when BUDGETS=1. A broken budget fails the run.
+if [ "$status" -eq 0 ] && { [ $# -eq 0 ] || [ "${BUDGETS:-0}" = 1 ]; }; then
+  echo "test-e2e: checking performance budgets"
+  node scripts/check-budgets.ts || status=$?
+fi
 exit "$status"

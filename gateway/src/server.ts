@@ -4,6 +4,7 @@
 //   /auth/*            Better Auth (sessions, JWT, JWKS)
 //   /rest/<version>/*  PostgREST-dialect REST engine, through the API pipeline
 //   /graphql           PostGraphile v5, through the API pipeline
+//   /api/v1/bug-reports, /api/v1/telemetry   ingest endpoints (gateway/src/ingest)
 //   everything else    the SvelteKit app (adapter-node handler)
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -17,6 +18,7 @@ import { createApiPipeline, type ApiOptions } from './api/pipeline.ts';
 import type { ApiHandler, ApiVersion } from './api/types.ts';
 import { apiVersions } from './api/versions.ts';
 import { createGraphqlEngine } from './graphql/index.ts';
+import { createIngest } from './ingest/index.ts';
 import { requestId } from './request-id.ts';
 import { createRestEngine } from './rest/index.ts';
 
@@ -78,8 +80,15 @@ export async function createGateway({
   const current = apiVersionList.at(-1) as ApiVersion;
   const allSchemas = [...new Set(apiVersionList.flatMap((v) => v.schemas))];
   const pipeline = createApiPipeline({ services: svc, ...api });
+  const ingest = createIngest({ services: svc, ...(api ? { api } : {}) });
   const rest = await createRestEngine({ services: svc, schemas: allSchemas });
-  const graphql = await createGraphqlEngine({ services: svc, schemas: current.schemas });
+  const graphql = await createGraphqlEngine({
+    services: svc,
+    schemas: current.schemas,
+    // Subscribe operations take from the same rate-limit buckets as HTTP requests.
+    ...(api?.rateLimits ? { rateLimits: api.rateLimits } : {}),
+    ...(api?.statePool ? { statePool: api.statePool } : {}),
+  });
   const restHandler = engines?.rest ?? rest.handler;
   const graphqlHandler = engines?.graphql ?? graphql.handler;
   // An unknown version still passes the pipeline (CORS, rate limit, request id) and answers
@@ -142,6 +151,10 @@ export async function createGateway({
         if (path === '/graphql') {
           const mount = { handler: graphqlHandler, version: current, path: '/' };
           pipeline(req, res, mount, { requestId: id, log: reqLog }).catch(fail);
+          return;
+        }
+        if (ingest.handles(path)) {
+          ingest.handle(req, res, path, { requestId: id, log: reqLog }).catch(fail);
           return;
         }
         if (appHandler) {

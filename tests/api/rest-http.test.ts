@@ -274,6 +274,25 @@ describe('Range, Content-Range and counts', () => {
     assert.equal(head.text, '');
     assert.equal(head.headers.get('content-range'), '0-3/4');
   });
+
+  test('count=planned and count=estimated see the joins of embed filters, !inner and null filters', async () => {
+    for (const count of ['planned', 'estimated']) {
+      const headers = { prefer: `count=${count}` };
+      const inner = await call('GET', '/tasks?select=id,projects!inner(name)&projects.name=eq.Garden', {
+        user: alice,
+        headers,
+      });
+      assert.equal(inner.status === 200 || inner.status === 206, true, `${count}: ${inner.text}`);
+      assert.equal((inner.json as unknown[]).length, 3);
+      assert.match(inner.headers.get('content-range') ?? '', /^0-2\/\d+$/);
+      const nulls = await call('GET', '/tasks?select=id,labels(name)&labels=not.is.null&title=like.*garden*', {
+        user: alice,
+        headers,
+      });
+      assert.equal(nulls.status === 200 || nulls.status === 206, true, `${count}: ${nulls.text}`);
+      assert.match(nulls.headers.get('content-range') ?? '', /^0-0\/\d+$/);
+    }
+  });
 });
 
 describe('media types', () => {
@@ -513,6 +532,19 @@ describe('writes', () => {
     ]);
     assert.match(res.headers.get('preference-applied') ?? '', /missing=default/);
     await call('DELETE', '/tasks?title=in.(Defaulted,Prioritised)', { user: alice });
+  });
+
+  test('an empty columns= is a 400 that inserts nothing, not a row of defaults', async () => {
+    const title = `columns-empty-${randomUUID()}`;
+    const res = await call('POST', '/tasks?columns=', {
+      user: alice,
+      body: { workspace_id: alice.workspaceId, title },
+    });
+    const error = assertError(res, 400, 'PGRST100');
+    assert.match(error.message, /columns/);
+    assertError(await call('POST', '/tasks?columns=title,', { user: alice, body: { title } }), 400, 'PGRST100');
+    const found = await call('GET', `/tasks?select=id&title=eq.${title}`, { user: alice });
+    assert.deepEqual(found.json, []);
   });
 
   test('objects of a bulk insert must share their keys without columns=', async () => {
@@ -876,8 +908,16 @@ describe('objects created at run time', () => {
        create view public.${name}_counts with (security_invoker = true) as
          select t.workspace_id, count(*) as n from public.tasks t group by t.workspace_id;
        grant select, insert, update, delete on public.${name}_counts to authenticated;
+       create view public.${name}_shouty with (security_invoker = true) as
+         select t.workspace_id, t.id, t.title, upper(t.title) as shout from public.tasks t;
+       grant select, insert, update, delete on public.${name}_shouty to authenticated;
        create function public.${name}_echo(payload jsonb) returns jsonb language sql stable as $$ select payload $$;
-       grant execute on function public.${name}_echo(jsonb) to authenticated;`,
+       grant execute on function public.${name}_echo(jsonb) to authenticated;
+       create function public.${name}_add(a int, b int) returns int language sql immutable as $$ select a + b $$;
+       grant execute on function public.${name}_add(int, int) to authenticated;
+       create function public.${name}_words() returns setof text language sql immutable
+         as $$ values ('plain'), ('with, comma'), ('say "hi"') $$;
+       grant execute on function public.${name}_words() to authenticated;`,
     );
     // The listener reconnects (and reloads); NOTIFY until the objects are visible.
     for (let attempt = 0; attempt < 100; attempt += 1) {
@@ -890,9 +930,10 @@ describe('objects created at run time', () => {
 
   after(async () => {
     await superuserQuery(
-      `drop view if exists public.${name}_open, public.${name}_counts;
+      `drop view if exists public.${name}_open, public.${name}_counts, public.${name}_shouty;
        drop function if exists public.${name}(), public.${name}_table(int), public.${name}_raise(text),
-         public.${name}_shout(public.tasks), public.${name}_echo(jsonb);
+         public.${name}_shout(public.tasks), public.${name}_echo(jsonb), public.${name}_add(int, int),
+         public.${name}_words();
        notify pgrst, 'reload schema';`,
     );
   });
@@ -972,12 +1013,24 @@ describe('objects created at run time', () => {
     );
   });
 
-  test('a view Postgres cannot write through refuses writes with 405 (not a 500) and OPTIONS says so', async () => {
+  test('a view Postgres cannot write through refuses writes with 405 55000 and Allow (not a 500); OPTIONS says so', async () => {
     const view = `/${name}_counts`;
     assert.equal((await call('GET', view, { user: alice })).status, 200);
-    assertError(await call('POST', view, { user: alice, body: { n: 1 } }), 405, '42809');
-    assertError(await call('PATCH', `${view}?n=gt.0`, { user: alice, body: { n: 1 } }), 405, '42809');
-    assertError(await call('DELETE', `${view}?n=gt.0`, { user: alice }), 405, '42809');
+    // Postgres's (and so PostgREST's) code, message and hint for the refusal, but as a 405
+    // with Allow, before anything runs: PostgREST lets Postgres refuse and answers 500.
+    const refusals = [
+      ['POST', view, `cannot insert into view "${name}_counts"`, /INSTEAD OF INSERT trigger/],
+      ['PUT', `${view}?workspace_id=eq.${alice.workspaceId}`, `cannot insert into view "${name}_counts"`, /INSERT/],
+      ['PATCH', `${view}?n=gt.0`, `cannot update view "${name}_counts"`, /INSTEAD OF UPDATE trigger/],
+      ['DELETE', `${view}?n=gt.0`, `cannot delete from view "${name}_counts"`, /INSTEAD OF DELETE trigger/],
+    ] as const;
+    for (const [method, path, message, hint] of refusals) {
+      const res = await call(method, path, { user: alice, body: method === 'DELETE' ? undefined : { n: 1 } });
+      const error = assertError(res, 405, '55000');
+      assert.equal(error.message, message);
+      assert.match(String(error.hint), hint);
+      assert.equal(res.headers.get('allow'), 'OPTIONS,GET,HEAD', method);
+    }
     assert.equal((await call('OPTIONS', view, { user: alice })).headers.get('allow'), 'OPTIONS,GET,HEAD');
     assert.equal(
       (await call('OPTIONS', `/${name}_open`, { user: alice })).headers.get('allow'),
@@ -998,6 +1051,22 @@ describe('objects created at run time', () => {
     assert.deepEqual(named.json, { c: 3 });
   });
 
+  test("a scalar function's result as text/csv: PostgREST's one pgrst_scalar column", async () => {
+    const csv = { accept: 'text/csv' };
+    const one = await call('GET', `/rpc/${name}_add?a=1&b=2`, { user: alice, headers: csv });
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.headers.get('content-type'), 'text/csv; charset=utf-8');
+    assert.equal(one.text, 'pgrst_scalar\n3');
+    const posted = await call('POST', `/rpc/${name}_add`, { user: alice, body: { a: 2, b: 2 }, headers: csv });
+    assert.equal(posted.text, 'pgrst_scalar\n4');
+    const set = await call('GET', `/rpc/${name}_words`, { user: alice, headers: csv });
+    assert.equal(set.status, 200, set.text);
+    assert.equal(set.headers.get('content-type'), 'text/csv; charset=utf-8');
+    assert.equal(set.text, 'pgrst_scalar\nplain\n"with, comma"\n"say ""hi"""');
+    const json = await call('GET', `/rpc/${name}_add?a=1&b=2`, { user: alice });
+    assert.equal(json.text, '3');
+  });
+
   test('RAISE: P0001 is a 400 with the message and hint; PTnnn sets the status', async () => {
     const raised = assertError(
       await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'P0001' } }),
@@ -1006,5 +1075,33 @@ describe('objects created at run time', () => {
     );
     assert.deepEqual([raised.message, raised.hint], ['Nope: P0001', 'try again']);
     assertError(await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: 'PT402' } }), 402, 'PT402');
+  });
+
+  test("SQLSTATE classes as PostgREST maps them: 0A is the caller's 400, 55 and 2D a masked 500", async () => {
+    // Writing a view column Postgres cannot write through (an expression) is 0A000.
+    const view = `/${name}_shouty`;
+    const id = randomUUID();
+    const inserted = assertError(
+      await call('POST', view, { user: alice, body: { workspace_id: alice.workspaceId, id, shout: 'X' } }),
+      400,
+      '0A000',
+    );
+    assert.match(inserted.message, /cannot insert into column "shout"/);
+    assertError(
+      await call('PATCH', `${view}?id=eq.${ids.tasks[0]}`, { user: alice, body: { shout: 'X' } }),
+      400,
+      '0A000',
+    );
+    assert.deepEqual((await call('GET', `/tasks?select=id&id=eq.${id}`, { user: alice })).json, []);
+    const raised = assertError(
+      await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code: '0A000' } }),
+      400,
+      '0A000',
+    );
+    assert.equal(raised.message, 'Nope: 0A000');
+    for (const code of ['55000', '55P03', '2D000']) {
+      const masked = assertError(await call('POST', `/rpc/${name}_raise`, { user: alice, body: { code } }), 500, code);
+      assert.equal(masked.message, 'The database could not complete the request');
+    }
   });
 });

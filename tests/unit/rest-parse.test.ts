@@ -210,6 +210,13 @@ describe('order and query structure', () => {
     assert.deepEqual(q.onConflict, ['id']);
   });
 
+  test('columns= and on_conflict= need at least one name, and no empty ones (PostgREST: sepBy1)', () => {
+    for (const query of ['columns=', 'columns=a,,b', 'columns=a,', 'columns=%20', 'on_conflict=', 'on_conflict=id,']) {
+      rejects(() => parseQuery(new URLSearchParams(query)), 400, 'PGRST100');
+    }
+    assert.deepEqual(parseQuery(new URLSearchParams('columns=a,%20b')).columns, ['a', 'b']);
+  });
+
   test('too many filters, bad limits', () => {
     const many = new URLSearchParams(Array.from({ length: 101 }, (_, i) => [`c${i}`, 'eq.1']));
     rejects(() => parseQuery(many), 400, 'PGRST100');

@@ -442,13 +442,42 @@ type ReadOptions = {
   with?: string;
   /** Root filters/order apply (false for write representations: the write already filtered). */
   filter: boolean;
+  /** Also return the rows-to-count statement on its own, for EXPLAIN (count=planned/estimated). */
+  explain?: boolean;
 };
+
+export type Read = Statement & {
+  /** `select 1 from …` with the root's filters and every join that filters rows, unpaged. */
+  counted?: Statement;
+};
+
+/**
+ * A statement built from part of a Builder's SQL: only the parameters `sql` references,
+ * renumbered $1..$n in order. The generated SQL has no comments or dollar quotes; quoted
+ * identifiers and string literals are skipped, so only real placeholders are renumbered.
+ */
+function substatement(sql: string, params: readonly unknown[]): Statement {
+  const kept: unknown[] = [];
+  const numbers = new Map<number, number>();
+  const out = sql.replace(/"(?:[^"]|"")*"|'(?:[^']|'')*'|\$(\d+)/g, (match, n: string | undefined) => {
+    if (n === undefined) return match;
+    const old = Number(n);
+    let now = numbers.get(old);
+    if (now === undefined) {
+      kept.push(params[old - 1]);
+      now = kept.length;
+      numbers.set(old, now);
+    }
+    return `$${now}`;
+  });
+  return { sql: out, params: kept };
+}
 
 /**
  * The read statement: one row (body text, page size, total). The body is the JSON array
  * of the selected rows; with `count=exact` the total is counted by the same statement.
  */
-export function buildRead(b: Builder, q: ParsedQuery, o: ReadOptions): Statement {
+export function buildRead(b: Builder, q: ParsedQuery, o: ReadOptions): Read {
   const alias = b.alias();
   const root = buildSelect(b, q, { rel: o.rel, alias, items: q.select, path: '' }, 0);
   const params = q.params.get('') ?? { filters: [] };
@@ -475,7 +504,7 @@ export function buildRead(b: Builder, q: ParsedQuery, o: ReadOptions): Statement
   const countFrom = `select 1 from ${from}${countJoins}${whereSql}`;
   const total = o.count === 'exact' ? `(select count(*) from (${countFrom}) as _c)` : 'null::bigint';
   const sql = `${o.with ?? ''}select coalesce(json_agg(_t), '[]')::text as body, count(_t) as page, ${total} as total from (${body}) as _t`;
-  return { sql, params: b.params };
+  return { sql, params: b.params, ...(o.explain ? { counted: substatement(countFrom, b.params) } : {}) };
 }
 
 /** Arguments of a function call, named, typed by the catalog. */

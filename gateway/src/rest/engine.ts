@@ -122,6 +122,35 @@ function checkColumns(rel: Relation, names: Iterable<string>) {
   }
 }
 
+/** The verbs a table or view takes (OPTIONS' Allow, and a 405's). */
+export function relationVerbs(rel: Relation): string {
+  const verbs = ['OPTIONS', 'GET', 'HEAD'];
+  if (rel.insertable) verbs.push('POST', 'PUT');
+  if (rel.updatable) verbs.push('PATCH');
+  if (rel.deletable) verbs.push('DELETE');
+  return verbs.join(',');
+}
+
+const VIEW_WRITES = {
+  insert: ['insert into', 'inserting into', 'INSERT'],
+  update: ['update', 'updating', 'UPDATE'],
+  delete: ['delete from', 'deleting from', 'DELETE'],
+} as const;
+
+/**
+ * A write to a view Postgres cannot write through. Postgres refuses it with 55000, which
+ * PostgREST answers as a 500; the catalog already knows (pg_relation_is_updatable), so
+ * this answers before anything runs: 405 with Allow, and Postgres's code, message and hint.
+ */
+function notWritable(rel: Relation, verb: keyof typeof VIEW_WRITES): ApiError {
+  const [does, doing, command] = VIEW_WRITES[verb];
+  return new ApiError(405, '55000', `cannot ${does} view "${rel.name}"`, {
+    details: null,
+    hint: `To enable ${doing} the view, provide an INSTEAD OF ${command} trigger or an unconditional ON ${command} DO INSTEAD rule.`,
+    headers: { allow: relationVerbs(rel) },
+  });
+}
+
 function requireFilters(q: ParsedQuery, verb: 'UPDATE' | 'DELETE') {
   const root = q.params.get('');
   if (!root || root.filters.length === 0) {
@@ -150,7 +179,16 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
     if (count) prefer.applied.push(`count=${count}`);
     // estimated: counted exactly, replaced by the planner's estimate above db-max-rows.
     const exact = count === 'exact' || count === 'estimated' ? 'exact' : undefined;
-    const read = buildRead(b, q, { from: qualified(schema, rel.name), rel, offset, limit, count: exact, filter: true });
+    const explain = count === 'planned' || count === 'estimated';
+    const read = buildRead(b, q, {
+      from: qualified(schema, rel.name),
+      rel,
+      offset,
+      limit,
+      count: exact,
+      filter: true,
+      explain,
+    });
     const plan: Plan = {
       ...base,
       sql: read.sql,
@@ -162,7 +200,9 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
       offset,
       count,
     };
-    if (count === 'planned' || count === 'estimated') plan.planSql = planStatement(cache, schema, ctx, rel);
+    // The EXPLAINed statement is the read's own counting part: every join an embed
+    // filter, !inner or null filter needs, with the root filters, without paging.
+    if (explain) plan.planSql = read.counted;
     return plan;
   }
 
@@ -190,9 +230,7 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
   };
 
   if (method === 'POST' || method === 'PUT') {
-    if (rel.kind === 'view' && !rel.insertable) {
-      throw new ApiError(405, '42809', `cannot insert into view "${rel.name}"`);
-    }
+    if (!rel.insertable) throw notWritable(rel, 'insert');
     const rows = Array.isArray(body) ? body : [body];
     if (body === undefined || !rows.every(isObject)) {
       throw new ApiError(400, 'PGRST102', 'Empty or invalid json', {
@@ -292,10 +330,8 @@ export function planTable(ctx: ApiContext, cache: SchemaCache, limits: EngineLim
       location = { table: rel.name, columns: rel.primaryKey };
     }
   } else {
-    if (!(method === 'PATCH' ? rel.updatable : rel.deletable)) {
-      // Postgres would refuse with 55000 (a 500); the catalog already says so.
-      throw new ApiError(405, '42809', `cannot ${method === 'PATCH' ? 'update' : 'delete from'} view "${rel.name}"`);
-    }
+    if (!(method === 'PATCH' ? rel.updatable : rel.deletable))
+      throw notWritable(rel, method === 'PATCH' ? 'update' : 'delete');
     requireFilters(q, method === 'PATCH' ? 'UPDATE' : 'DELETE');
     const root = q.params.get('') ?? { filters: [] };
     const alias = b.alias();
@@ -387,19 +423,6 @@ function conditionOnTable(b: Builder, rel: Relation, alias: string, f: Parameter
 }
 function orderOnTable(b: Builder, rel: Relation, alias: string, terms: Parameters<typeof orderSql>[3]) {
   return orderSql(b, rel, alias, terms, new Map());
-}
-
-/** A statement for EXPLAIN: the same filters without limit, for count=planned. */
-function planStatement(cache: SchemaCache, schema: string, ctx: ApiContext, rel: Relation): Statement {
-  const b = new Builder(cache, schema);
-  const q = parseQuery(ctx.query);
-  const alias = b.alias();
-  const root = q.params.get('') ?? { filters: [] };
-  const where = root.filters.map((f) => conditionOnTable(b, rel, alias, f));
-  return {
-    sql: `select 1 from ${qualified(schema, rel.name)} as ${alias}${where.length ? ` where ${where.join(' and ')}` : ''}`,
-    params: b.params,
-  };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -529,7 +552,9 @@ export function planRpc(ctx: ApiContext, cache: SchemaCache, limits: EngineLimit
       };
     }
     const { offset, limit } = rangeOf(ctx, q, limits);
-    const sql = `select coalesce(json_agg(_t.v), '[]')::text as body, count(_t) as page, null::bigint as total from (select _f.v from ${call} as _f(v) limit ${b.bind(limit, 'bigint')} offset ${b.bind(offset, 'bigint')}) as _t`;
+    // As CSV, PostgREST names the one column of scalar rows pgrst_scalar.
+    const value = media === 'csv' ? `json_build_object('pgrst_scalar', _t.v)` : '_t.v';
+    const sql = `select coalesce(json_agg(${value}), '[]')::text as body, count(_t) as page, null::bigint as total from (select _f.v from ${call} as _f(v) limit ${b.bind(limit, 'bigint')} offset ${b.bind(offset, 'bigint')}) as _t`;
     return { ...base, sql, params: b.params, kind: 'read', media, singleRow: false, count: undefined, offset };
   }
   const rel = fn.returnRelation

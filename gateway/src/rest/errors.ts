@@ -46,12 +46,17 @@ function statusFor(code: string, anonymous: boolean): number {
     case '53400':
     case '54000':
       return 400;
+    case '57P01':
+      return 503;
   }
   const klass = code.slice(0, 2);
   switch (klass) {
     case '08':
     case '53':
       return 503;
+    // Feature not supported (e.g. writing a view column that is an expression): what the
+    // request asked for, so the caller's 400, as PostgREST's catch-all makes it.
+    case '0A':
     case '22':
     case '23':
     case '42':
@@ -66,6 +71,13 @@ function statusFor(code: string, anonymous: boolean): number {
     case '3D':
     case '3F':
       return 404;
+    // Object not in prerequisite state and invalid transaction termination are the
+    // server's faults (PostgREST: 500). Requests cannot reach them: the planner refuses
+    // writes to views Postgres cannot write through (55000) before running anything, no
+    // lock_timeout is set (55P03), and only a function's own COMMIT raises 2D000.
+    case '55':
+    case '2D':
+      return 500;
     default:
       return 500;
   }

@@ -20,6 +20,7 @@ import {
   planRpc,
   planTable,
   profileSchema,
+  relationVerbs,
   type EngineLimits,
   type Plan,
 } from './engine.ts';
@@ -94,12 +95,7 @@ function allowedMethods(ctx: ApiContext, cache: SchemaCache): string {
   }
   if (first === undefined || second !== undefined)
     throw new ApiError(404, 'PGRST125', 'Invalid path specified in request URL');
-  const rel = findRelation(cache, schema, safeDecode(first));
-  const verbs = ['OPTIONS', 'GET', 'HEAD'];
-  if (rel.insertable) verbs.push('POST', 'PUT');
-  if (rel.updatable) verbs.push('PATCH');
-  if (rel.deletable) verbs.push('DELETE');
-  return verbs.join(',');
+  return relationVerbs(findRelation(cache, schema, safeDecode(first)));
 }
 
 function safeDecode(segment: string): string {
@@ -263,6 +259,11 @@ export async function createRestEngine({
 
     if (plan.kind === 'rpc-void') return { status: 204, headers };
     if (plan.kind === 'rpc-scalar') {
+      if (plan.media === 'csv') {
+        // PostgREST's CSV of a scalar: one column, pgrst_scalar, and one row.
+        headers['content-type'] = CONTENT_TYPES.csv;
+        return { status: 200, headers, body: toCsv(`[{"pgrst_scalar":${row.body ?? 'null'}}]`) };
+      }
       headers['content-type'] = CONTENT_TYPES.json;
       return { status: 200, headers, body: row.body };
     }

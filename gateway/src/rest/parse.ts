@@ -274,6 +274,22 @@ function parseList(text: string, context: string): string[] {
   }
 }
 
+/**
+ * `columns=` / `on_conflict=`: one or more column names (PostgREST parses them with
+ * sepBy1). An empty value is refused rather than read as "no columns", which would insert
+ * a row of defaults and ignore the body.
+ */
+function parseNames(text: string, context: string): string[] {
+  const names = parseList(text, context).map((s) => s.trim());
+  if (names.length === 0 || names.some((n) => n === '')) {
+    throw parseError(
+      `"failed to parse ${context} parameter (${text.slice(0, 200)})"`,
+      `${context} takes a comma-separated list of one or more column names.`,
+    );
+  }
+  return names;
+}
+
 /** Parses `[not.]op[(mod)].value` (the part after `=` in a query parameter). */
 export function parseOperation(field: Field, text: string, context: string): Filter {
   let rest = text;
@@ -473,8 +489,8 @@ export function parseQuery(query: URLSearchParams, isArg: (name: string) => bool
   for (const [k, v] of query) {
     if (ROOT_KEYS.has(k)) {
       if (k === 'select') select = v;
-      else if (k === 'columns') columns = parseList(v, 'columns').map((s) => s.trim());
-      else onConflict = parseList(v, 'on_conflict').map((s) => s.trim());
+      else if (k === 'columns') columns = parseNames(v, 'columns');
+      else onConflict = parseNames(v, 'on_conflict');
       continue;
     }
     if (isArg(k)) {
