@@ -3,6 +3,7 @@
 import type { Claims } from '$server/db/as-user.ts';
 import type { Logger } from '$server/logger.ts';
 import type { SessionUser, UserSession } from '#lib/server/auth/session.ts';
+import type { Theme } from '#lib/theme/theme.ts';
 
 declare global {
   namespace App {
@@ -21,6 +22,8 @@ declare global {
       user: SessionUser | null;
       /** What asUser() needs to run queries as this person (RLS applies). */
       claims: Claims | null;
+      /** The colour theme from the `theme` cookie (validated); hooks.server.ts sets it. */
+      theme: Theme;
     }
     // interface PageData {}
     // interface PageState {}

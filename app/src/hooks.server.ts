@@ -1,5 +1,5 @@
-// Every request passes these handles in order: a request id and logger, the session,
-// then security headers on the way out. Nothing per-user lives in module scope.
+// Every request passes these handles in order: a request id and logger, the session, the
+// colour theme, then security headers on the way out. Nothing per-user lives in module scope.
 import { randomUUID } from 'node:crypto';
 import type { Handle, HandleServerError } from '@sveltejs/kit/hooks';
 import { sequence } from '@sveltejs/kit/hooks';
@@ -7,6 +7,7 @@ import { claimsForSession } from '$server/auth/claims.ts';
 import { config } from '$server/config.ts';
 import { logger, withRequestLogger } from '$server/logger.ts';
 import { loadSession } from '#lib/server/auth/session.ts';
+import { THEME_COOKIE, THEME_PLACEHOLDER, parseTheme } from '#lib/theme/theme.ts';
 
 // Same rule as the gateway (gateway/src/request-id.ts): reuse a sane incoming id.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -33,6 +34,22 @@ const session: Handle = async ({ event, resolve }) => {
     event.locals.log = event.locals.log.child({ user_id: found.user.id });
   }
   return withRequestLogger(event.locals.log, () => resolve(event));
+};
+
+// The theme is on <html> in the very first chunk the server sends: no flash of the wrong
+// theme and no inline script. The cookie is validated against the three themes, so
+// nothing a visitor sends is ever written into the page.
+const theme: Handle = ({ event, resolve }) => {
+  const choice = parseTheme(event.cookies.get(THEME_COOKIE));
+  event.locals.theme = choice;
+  let applied = false;
+  return resolve(event, {
+    transformPageChunk: ({ html }) => {
+      if (applied || !html.includes(THEME_PLACEHOLDER)) return html;
+      applied = true;
+      return html.replace(THEME_PLACEHOLDER, choice);
+    },
+  });
 };
 
 const PERMISSIONS_POLICY = [
@@ -62,7 +79,7 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
   return response;
 };
 
-export const handle = sequence(requestContext, session, securityHeaders);
+export const handle = sequence(requestContext, session, theme, securityHeaders);
 
 // Every error passes here (SvelteKit 3 includes expected ones such as 404s). Unknown
 // errors are logged with their stack and replaced by a message that leaks nothing; the

@@ -49,6 +49,20 @@ const rows: Row[] = [
   { input: 'pay bills today', title: 'pay bills', due: d('2026-03-02') },
   { input: 'movie tonight', title: 'movie', due: d('2026-03-02', '20:00') },
   { input: 'run tomorrow morning', title: 'run', due: d('2026-03-03', '09:00') },
+  {
+    input: 'call today at 9',
+    title: 'call',
+    due: d('2026-03-02', '09:00'),
+    note: 'an explicit "today" stays, even past',
+  },
+  { input: 'deploy midnight', title: 'deploy', due: d('2026-03-03', '00:00') },
+  { input: 'party 12/31/2026 9:30pm', title: 'party', due: d('2026-12-31', '21:30') },
+  {
+    input: 'Meeting with John Friday 10am-11am #work',
+    title: 'Meeting with John',
+    due: d('2026-03-06', '10:00'),
+    project: 'work',
+  },
   { input: 'walk afternoon', title: 'walk', due: d('2026-03-02', '15:00') },
   { input: 'read evening', title: 'read', due: d('2026-03-02', '19:00') },
   { input: 'dinner sat 7pm', title: 'dinner', due: d('2026-03-07', '19:00') },
@@ -154,6 +168,7 @@ const rows: Row[] = [
   { input: 'leap feb 29', title: 'leap', due: d('2028-02-29'), note: 'next leap year' },
   { input: 'leap feb 29', title: 'leap', due: d('2028-02-29'), now: new Date('2028-01-15T12:00:00Z') },
   { input: 'leap 29 feb at 9am', title: 'leap', due: d('2032-02-29', '09:00'), now: new Date('2028-03-01T12:00:00Z') },
+  { input: 'leap feb 29 9am', title: 'leap', due: d('2028-02-29', '09:00') },
   { input: 'leap feb 29 2028', title: 'leap', due: d('2028-02-29') },
   {
     input: 'close books every last day',
@@ -297,6 +312,7 @@ const rows: Row[] = [
     now: new Date('2026-04-05T12:00:00Z'),
     note: 'April has no 31st',
   },
+  { input: 'lunch at noon every day', title: 'lunch', due: d('2026-03-02', '12:00'), recurrence: 'FREQ=DAILY' },
   { input: 'every 0 days', title: 'every 0 days', note: 'no such interval' },
   // ---- priority, project, labels ----
   { input: 'fix bug p1', title: 'fix bug', priority: 1 },

@@ -96,7 +96,7 @@ const PRIORITY = new RegExp(`${TAG_BEFORE}(?:p([1-4])|!([1-4]))${TAG_AFTER}`, 'g
 const QUOTED = /(#?)(["“])([^"“”\n]*)(["”])/gu;
 const URL_OR_EMAIL = /(?:https?:\/\/|www\.)[^\s\uE000]+|[^\s@\uE000"“”]+@[^\s@\uE000"“”]+\.[^\s@\uE000"“”]+/giu;
 const FEB_29 =
-  /(?<![\p{L}\p{N}])(?:feb(?:ruary)?\.?\s+29(?:th)?|29(?:th)?\s+(?:of\s+)?feb(?:ruary)?\.?)(?![\p{L}\p{N}])(?!\s*,?\s*\d)/giu;
+  /(?<![\p{L}\p{N}])(?:feb(?:ruary)?\.?\s+29(?:th)?|29(?:th)?\s+(?:of\s+)?feb(?:ruary)?\.?)(?![\p{L}\p{N}])(?!\s*,?\s*\d{4})/giu;
 // Words that may introduce a date and belong to its token: "due friday", "by 5pm", "@5pm".
 const CONNECTOR = /(?:(?<![\p{L}\p{N}])(?:due|by|starting|from|until|before|on|at)\s+|@\s*)$/iu;
 const TIME_LIKE = /^\d{1,2}(?::\d{2})?(?:am|pm)?$/iu;
