@@ -8,7 +8,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { idempotencyKey, supabase } from './client.ts';
 import { nowIso, todayIn } from './days.ts';
-import { notices } from './notices.svelte.ts';
+import { notices } from './notices.ts';
 import { positionBetween } from './positions.ts';
 import { TASK_SELECT, type TaskRow } from './types.ts';
 import { fetchWindow, viewKey, type ViewContext, type ViewSpec } from './view.ts';
