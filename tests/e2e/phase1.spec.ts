@@ -50,7 +50,7 @@ async function signIn(page: Page, person: Person): Promise<void> {
 async function addTask(page: Page, title: string, dueDate?: string): Promise<void> {
   await page.getByLabel('New task').fill(title);
   if (dueDate) await page.getByLabel('Due date (optional)').fill(dueDate);
-  await page.getByRole('button', { name: 'Add task' }).click();
+  await page.getByRole('form', { name: 'Add a task' }).getByRole('button', { name: 'Add task' }).click();
   await expect(openList(page).getByRole('link', { name: title, exact: true })).toBeVisible();
   // The form is ready for the next task (a fresh page without JS, a reset form with it).
   await expect(page.getByLabel('New task')).toHaveValue('');
