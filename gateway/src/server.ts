@@ -82,7 +82,13 @@ export async function createGateway({
   const pipeline = createApiPipeline({ services: svc, ...api });
   const ingest = createIngest({ services: svc, ...(api ? { api } : {}) });
   const rest = await createRestEngine({ services: svc, schemas: allSchemas });
-  const graphql = await createGraphqlEngine({ services: svc, schemas: current.schemas });
+  const graphql = await createGraphqlEngine({
+    services: svc,
+    schemas: current.schemas,
+    // Subscribe operations take from the same rate-limit buckets as HTTP requests.
+    ...(api?.rateLimits ? { rateLimits: api.rateLimits } : {}),
+    ...(api?.statePool ? { statePool: api.statePool } : {}),
+  });
   const restHandler = engines?.rest ?? rest.handler;
   const graphqlHandler = engines?.graphql ?? graphql.handler;
   // An unknown version still passes the pipeline (CORS, rate limit, request id) and answers
