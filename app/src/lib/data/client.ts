@@ -2,11 +2,13 @@
 // /rest/v1). It authenticates every request with the person's access JWT from
 // AccessTokenProvider (supabase-js' `accessToken` option; its own auth module stays
 // off: no session storage, no refresh timers). A 401 is retried once with a fresh token.
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+// supabase-js is loaded on first use (a dynamic import), so it stays out of the initial
+// JavaScript of a page whose first view came from the server.
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { AccessTokenProvider } from './token.ts';
 
 let tokens: AccessTokenProvider | null = null;
-let client: SupabaseClient | null = null;
+let client: Promise<SupabaseClient> | null = null;
 
 export function accessTokens(): AccessTokenProvider {
   tokens ??= new AccessTokenProvider();
@@ -29,13 +31,14 @@ export function retryingFetch(provider: AccessTokenProvider, base: typeof fetch 
 }
 
 /** The one client of this page (browser only). */
-export function supabase(publishableKey: string): SupabaseClient {
-  if (client) return client;
-  const provider = accessTokens();
-  client = createClient(location.origin, publishableKey, {
-    accessToken: () => provider.get(),
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    global: { fetch: retryingFetch(provider, (...args) => fetch(...args)) },
+export function supabase(publishableKey: string): Promise<SupabaseClient> {
+  client ??= import('@supabase/supabase-js').then(({ createClient }) => {
+    const provider = accessTokens();
+    return createClient(location.origin, publishableKey, {
+      accessToken: () => provider.get(),
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      global: { fetch: retryingFetch(provider, (...args) => fetch(...args)) },
+    });
   });
   return client;
 }

@@ -8,7 +8,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { idempotencyKey, supabase } from './client.ts';
 import { nowIso, todayIn } from './days.ts';
-import { notices } from './notices.svelte.ts';
+import { notices } from './notices.ts';
 import { positionBetween } from './positions.ts';
 import { TASK_SELECT, type TaskRow } from './types.ts';
 import { fetchWindow, viewKey, type ViewContext, type ViewSpec } from './view.ts';
@@ -44,11 +44,9 @@ export class TaskCache {
   pending = new SvelteMap<string, number>();
   config = $state({ publishableKey: '', workspaceId: '', timeZone: 'UTC' });
 
-  #client: SupabaseClient | null = null;
-
-  get client(): SupabaseClient {
-    this.#client ??= supabase(this.config.publishableKey);
-    return this.#client;
+  /** The supabase-js client (loaded on first use). */
+  db(): Promise<SupabaseClient> {
+    return supabase(this.config.publishableKey);
   }
 
   context(): ViewContext {
@@ -89,8 +87,8 @@ export class TaskCache {
     void this.#load(key, spec, 0);
   }
 
-  #query(spec: ViewSpec, from: number) {
-    let q = this.client
+  #query(client: SupabaseClient, spec: ViewSpec, from: number) {
+    let q = client
       .from('tasks')
       .select(TASK_SELECT)
       .is('deleted_at', null)
@@ -126,8 +124,9 @@ export class TaskCache {
     const seen = new Set<string>();
     let offset = from;
     try {
+      const client = await this.db();
       for (;;) {
-        const { data, error } = await this.#query(spec, offset);
+        const { data, error } = await this.#query(client, spec, offset);
         if (error) throw new Error(reasonOf(error));
         const page = (data ?? []) as unknown as TaskRow[];
         for (const t of page) {
@@ -166,12 +165,12 @@ export class TaskCache {
   // ---- mutations -------------------------------------------------------------------
 
   /** Sends one write, retrying network failures with the same idempotency key. */
-  async #send(write: (key: string) => PromiseLike<WriteResult>): Promise<WriteResult> {
+  async #send(write: (client: SupabaseClient, key: string) => PromiseLike<WriteResult>): Promise<WriteResult> {
     const key = idempotencyKey();
     let last: WriteResult = { error: { message: 'The server did not answer.' } };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       try {
-        last = await write(key);
+        last = await write(await this.db(), key);
         // supabase-js reports a failed fetch as status 0 / no status: retry those only.
         if (!last.error || (last.status !== undefined && last.status !== 0)) return last;
       } catch (e) {
@@ -200,8 +199,8 @@ export class TaskCache {
     if (deleted_at) this.rows.delete(id);
     else this.rows.set(id, { ...before, ...visible, ...derived(before, visible) });
     this.#begin(id);
-    const result = await this.#send((key) =>
-      this.client
+    const result = await this.#send((client, key) =>
+      client
         .from('tasks')
         .update(patch)
         .eq('workspace_id', before.workspace_id)
@@ -267,8 +266,8 @@ export class TaskCache {
   async create(row: TaskRow, insert: Record<string, unknown>): Promise<boolean> {
     this.rows.set(row.id, row);
     this.#begin(row.id);
-    const result = await this.#send((key) =>
-      this.client
+    const result = await this.#send((client, key) =>
+      client
         .from('tasks')
         .insert({ ...insert, id: row.id, workspace_id: row.workspace_id })
         .select(TASK_SELECT)
@@ -285,21 +284,31 @@ export class TaskCache {
     return true;
   }
 
-  /** Runs an RPC that returns created task ids, then loads them (quick add). */
-  async createVia(row: TaskRow, rpc: (key: string) => PromiseLike<WriteResult & { data?: unknown }>): Promise<boolean> {
+  /**
+   * Quick add through public.quick_add_task (it also creates a missing #project and
+   * @labels). The client-generated id makes a retried call return the same task.
+   */
+  async quickAdd(row: TaskRow, args: Record<string, unknown>): Promise<boolean> {
     this.rows.set(row.id, row);
     this.#begin(row.id);
-    const result = await this.#send(rpc);
+    const result = await this.#send((client, key) =>
+      client.rpc('quick_add_task', { ...args, task_id: row.id }).setHeader('Idempotency-Key', key),
+    );
     if (result.error) {
       this.#end(row.id);
       this.rows.delete(row.id);
       notices.error(`Could not add “${row.title}”: ${reasonOf(result.error)}`);
       return false;
     }
-    const { data } = await this.client.from('tasks').select(TASK_SELECT).eq('id', row.id).limit(1);
-    this.#end(row.id);
-    const fresh = (data as unknown as TaskRow[] | null)?.[0];
-    if (fresh) this.rows.set(row.id, fresh);
+    // Read it back with its labels embedded, as every list holds it.
+    try {
+      const client = await this.db();
+      const { data } = await client.from('tasks').select(TASK_SELECT).eq('id', row.id).limit(1);
+      const fresh = (data as unknown as TaskRow[] | null)?.[0];
+      if (fresh) this.rows.set(row.id, fresh);
+    } finally {
+      this.#end(row.id);
+    }
     return true;
   }
 }

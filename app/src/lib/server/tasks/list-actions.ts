@@ -4,10 +4,12 @@
 // the Inbox's add form posts to `create`. After a change the list is shown again (303 to
 // the same URL) or, for delete, the page shows "Deleted … Undo" from the result.
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { TZ_COOKIE } from '#lib/data/days.ts';
 import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { toTaskActionError, type TaskField } from './action-errors.ts';
-import { createTask } from './create-task.ts';
+import { quickAddTask } from './quick-add-task.ts';
+import { requestTimeZone } from './shell-data.ts';
 import { deleteTask } from './delete-task.ts';
 import { restoreTask } from './restore-task.ts';
 import { createTaskInput, setStatusInput, taskKey } from './schemas.ts';
@@ -29,7 +31,7 @@ function backTo(url: URL): string {
 }
 
 export const listActions = {
-  create: async ({ request, locals, url }: RequestEvent) => {
+  create: async ({ request, locals, url, cookies }: RequestEvent) => {
     const { claims } = requireCaller(locals);
     const fields = formFields(await request.formData());
     const values = { title: fields.title ?? '', dueDate: fields.dueDate ?? '' };
@@ -38,7 +40,8 @@ export const listActions = {
       return fail(400, { action: 'create', errors: fieldErrors<TaskField>(parsed.error), values });
     }
     try {
-      await createTask({ claims, input: parsed.data });
+      const timeZone = await requestTimeZone(claims, cookies.get(TZ_COOKIE));
+      await quickAddTask({ claims, input: { text: parsed.data.title, dueDate: parsed.data.dueDate, timeZone } });
     } catch (error) {
       const refused = toTaskActionError(error);
       if (!refused) throw error;

@@ -3,6 +3,8 @@
 // and the publishable key the browser's supabase-js client identifies the project with.
 import { asUser, type Claims } from '$server/db/as-user.ts';
 import { services } from '$server/services.ts';
+import type pg from 'pg';
+import { isValidTimeZone } from '#lib/data/days.ts';
 import type { ProjectRef } from '#lib/data/types.ts';
 
 export type ShellData = {
@@ -12,11 +14,7 @@ export type ShellData = {
   timeZone: string | null;
 };
 
-/**
- * One read-only transaction. The settings table (public.user_settings) is read only when it
- * exists; its zone column is picked from the catalog (time_zone or timezone), so this
- * works before and after that migration lands.
- */
+/** One read-only transaction: projects, the personal workspace, the chosen zone. */
 export async function loadShellData(claims: Claims): Promise<ShellData> {
   return asUser(services().apiPool, { claims, readOnly: true }, async (client) => {
     const projects = await client.query<ProjectRef>(
@@ -25,20 +23,24 @@ export async function loadShellData(claims: Claims): Promise<ShellData> {
         order by position, created_at, id`,
     );
     const ws = await client.query<{ id: string | null }>(`select public.my_personal_workspace_id() as id`);
-    let timeZone: string | null = null;
-    const col = await client.query<{ column_name: string }>(
-      `select column_name from information_schema.columns
-        where table_schema = 'public' and table_name = 'user_settings'
-          and column_name in ('time_zone', 'timezone')
-        order by column_name desc limit 1`,
-    );
-    const column = col.rows[0]?.column_name;
-    if (column === 'time_zone' || column === 'timezone') {
-      const tz = await client.query<{ tz: string | null }>(
-        `select ${column} as tz from public.user_settings where user_id = (select auth.uid())`,
-      );
-      timeZone = tz.rows[0]?.tz ?? null;
-    }
-    return { projects: projects.rows, workspaceId: ws.rows[0]?.id ?? '', timeZone };
+    return { projects: projects.rows, workspaceId: ws.rows[0]?.id ?? '', timeZone: await chosenZone(client) };
   });
+}
+
+async function chosenZone(client: pg.PoolClient): Promise<string | null> {
+  const { rows } = await client.query<{ tz: string | null }>(
+    `select time_zone as tz from public.user_settings where user_id = (select auth.uid())`,
+  );
+  const tz = rows[0]?.tz ?? null;
+  return tz && isValidTimeZone(tz) ? tz : null;
+}
+
+/**
+ * The zone to read the person's dates in: their setting, else the zone their browser
+ * reported (the `tz` cookie), else UTC.
+ */
+export async function requestTimeZone(claims: Claims, cookieZone: string | undefined): Promise<string> {
+  const chosen = await asUser(services().apiPool, { claims, readOnly: true }, chosenZone);
+  if (chosen) return chosen;
+  return cookieZone && isValidTimeZone(cookieZone) ? cookieZone : 'UTC';
 }

@@ -1,0 +1,298 @@
+// The task views in a real browser against the production build: quick add with preview
+// chips, complete/delete with undo, the keyboard (j/k/x, Alt+arrows), a reorder that
+// writes one row, Today/Upcoming in a non-UTC zone, tenancy, and a 10,000-task project
+// that stays a short DOM. Every test runs with JavaScript and without it (plain HTML
+// forms); where a behaviour needs JavaScript the no-JS run checks the plain equivalent.
+import { randomUUID } from 'node:crypto';
+import { expect, test, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+import { superuserQuery } from '../support/db.ts';
+
+const PASSWORD = 'correct horse battery staple';
+
+function scripted(testInfo: TestInfo): boolean {
+  return testInfo.project.use.javaScriptEnabled !== false;
+}
+
+async function signUp(page: Page, testInfo: TestInfo, label = 'views'): Promise<string> {
+  const email = `e2e-${testInfo.project.name}-${label}-${randomUUID().slice(0, 8)}@example.com`;
+  await page.goto('/sign-up');
+  await page.getByLabel('Name').fill(`${label} person`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/app$/);
+  return email;
+}
+
+/** REST as the signed-in browser (its session cookie); writes need the same-origin header. */
+function api(page: Page, baseURL: string | undefined) {
+  const request: APIRequestContext = page.request;
+  const headers = { origin: baseURL ?? '', 'content-type': 'application/json' };
+  return {
+    async quickAdd(
+      args: Record<string, unknown>,
+    ): Promise<{ id: string; workspace_id: string; project_id: string | null }> {
+      const res = await request.post('/rest/v1/rpc/quick_add_task', { headers, data: args });
+      expect(res.status(), await res.text()).toBe(200);
+      return res.json();
+    },
+    async tasks(query: string): Promise<Record<string, unknown>[]> {
+      const res = await request.get(`/rest/v1/tasks?${query}`);
+      expect(res.status(), await res.text()).toBe(200);
+      return res.json();
+    },
+    async projects(): Promise<{ id: string; name: string }[]> {
+      const res = await request.get('/rest/v1/projects?select=id,name');
+      expect(res.status()).toBe(200);
+      return res.json();
+    },
+    async setTimeZone(zone: string): Promise<void> {
+      const res = await request.post('/rest/v1/user_settings?on_conflict=user_id', {
+        headers: { ...headers, prefer: 'resolution=merge-duplicates' },
+        data: { time_zone: zone },
+      });
+      expect(res.status(), await res.text()).toBeLessThan(300);
+    },
+  };
+}
+
+const todo = (page: Page) =>
+  page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: /^To do/ }) });
+const toasts = (page: Page) => page.getByRole('region', { name: 'Notifications' });
+const toast = (page: Page, text: string) => toasts(page).getByRole('listitem').filter({ hasText: text });
+const rowOf = (page: Page, title: string) => page.getByRole('row').filter({ hasText: title });
+const titles = (page: Page) => todo(page).getByRole('row').locator('a.title').allTextContents();
+
+function dayIn(zone: string, offsetDays = 0): string {
+  const d = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
+  const x = new Date(`${d}T00:00:00Z`);
+  x.setUTCDate(x.getUTCDate() + offsetDays);
+  return x.toISOString().slice(0, 10);
+}
+
+test('quick add “Pay rent every 1st #home p1” previews chips and creates the task with its date, recurrence, project and priority', async ({
+  page,
+  baseURL,
+}, testInfo) => {
+  await signUp(page, testInfo, 'quick');
+  const text = 'Pay rent every 1st #home p1';
+  if (scripted(testInfo)) {
+    await page.keyboard.press('q');
+    const dialog = page.getByRole('dialog', { name: 'Quick add' });
+    await expect(dialog).toBeVisible();
+    await dialog.getByLabel('Task').fill(text);
+    const chips = dialog.getByRole('list', { name: 'Recognised' });
+    await expect(chips.locator('[data-kind="date"]')).toBeVisible();
+    await expect(chips.locator('[data-kind="recurrence"]')).toHaveText('↻ every 1st');
+    await expect(chips.locator('[data-kind="priority"]')).toHaveText('P1');
+    await expect(chips.locator('[data-kind="project"]')).toHaveText('#home (new)');
+    await dialog.getByRole('button', { name: 'Add task' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(toasts(page).getByText('Added “Pay rent”.')).toBeVisible();
+  } else {
+    // Without JavaScript the Inbox's form is parsed on the server by the same module.
+    await page.getByLabel('New task').fill(text);
+    await page.getByRole('form', { name: 'Add a task' }).getByRole('button', { name: 'Add task' }).click();
+    await expect(page).toHaveURL(/\/app$/);
+  }
+  const rest = api(page, baseURL);
+  await expect.poll(async () => (await rest.projects()).map((p) => p.name)).toContain('home');
+  const [task] = await rest.tasks(
+    'select=title,priority,recurrence,due_date,project:projects(name)&title=eq.Pay%20rent',
+  );
+  expect(task).toMatchObject({
+    title: 'Pay rent',
+    priority: 1,
+    recurrence: 'FREQ=MONTHLY;BYMONTHDAY=1',
+    project: { name: 'home' },
+  });
+  expect(String(task!.due_date)).toMatch(/^\d{4}-\d{2}-01$/);
+
+  const home = (await rest.projects()).find((p) => p.name === 'home')!;
+  await page.goto(`/app/projects/${home.id}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'home' })).toBeVisible();
+  const row = rowOf(page, 'Pay rent');
+  await expect(row).toContainText('↻ Repeats');
+  await expect(row).toContainText('Priority 1');
+  await expect(row.locator('time')).toHaveAttribute('datetime', String(task!.due_date));
+  // Not in the Inbox: it has a project.
+  await page.goto('/app');
+  await expect(page.getByRole('link', { name: 'Pay rent' })).toHaveCount(0);
+});
+
+test('complete → undo and delete → undo, kept after a reload', async ({ page }, testInfo) => {
+  await signUp(page, testInfo, 'undo');
+  for (const title of ['Water the plants', 'Book the dentist']) {
+    await page.getByLabel('New task').fill(title);
+    await page.getByRole('form', { name: 'Add a task' }).getByRole('button', { name: 'Add task' }).click();
+    await expect(todo(page).getByRole('link', { name: title })).toBeVisible();
+  }
+  await page.getByRole('button', { name: 'Complete “Water the plants”' }).click();
+  await expect(todo(page).getByRole('link', { name: 'Water the plants' })).toHaveCount(0);
+  if (scripted(testInfo)) {
+    await toast(page, 'Completed “Water the plants”.').getByRole('button', { name: 'Undo' }).click();
+  } else {
+    await page.getByRole('button', { name: 'Reopen “Water the plants”' }).click();
+  }
+  await expect(todo(page).getByRole('link', { name: 'Water the plants' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Delete “Book the dentist”' }).click();
+  await expect(page.getByRole('link', { name: 'Book the dentist' })).toHaveCount(0);
+  const deleted = scripted(testInfo)
+    ? toast(page, 'Deleted “Book the dentist”.')
+    : page.getByRole('status').filter({ hasText: 'Deleted “Book the dentist”.' });
+  await deleted.getByRole('button', { name: 'Undo' }).click();
+  await expect(todo(page).getByRole('link', { name: 'Book the dentist' })).toBeVisible();
+
+  // The server has exactly what the screen showed.
+  await expect(async () => {
+    await page.reload();
+    expect(await titles(page)).toEqual(['Water the plants', 'Book the dentist']);
+  }).toPass();
+});
+
+test('keyboard: j/k move the selection, x completes, # deletes; Alt+↑ reorders and writes one row', async ({
+  page,
+  baseURL,
+}, testInfo) => {
+  await signUp(page, testInfo, 'keys');
+  const rest = api(page, baseURL);
+  for (const title of ['Alpha', 'Bravo', 'Charlie', 'Delta']) await rest.quickAdd({ title });
+  await page.reload();
+  expect(await titles(page)).toEqual(['Alpha', 'Bravo', 'Charlie', 'Delta']);
+  const before = await rest.tasks('select=id,title,position::text');
+
+  if (!scripted(testInfo)) {
+    // Plain HTML: every row is a form; reordering needs JavaScript, so no handles are shown.
+    await expect(page.getByRole('button', { name: /^Reorder/ })).toHaveCount(0);
+    await page.getByRole('button', { name: 'Complete “Bravo”' }).click();
+    await expect.poll(() => titles(page)).toEqual(['Alpha', 'Charlie', 'Delta']);
+    return;
+  }
+
+  const selected = () => todo(page).locator('[role="row"][aria-selected="true"]');
+  await page.keyboard.press('j');
+  await expect(selected()).toContainText('Alpha');
+  await expect(selected()).toBeFocused();
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await expect(selected()).toContainText('Charlie');
+  await page.keyboard.press('k');
+  await expect(selected()).toContainText('Bravo');
+  await page.keyboard.press('x');
+  await expect(toasts(page).getByText('Completed “Bravo”.')).toBeVisible();
+  await expect.poll(() => titles(page)).toEqual(['Alpha', 'Charlie', 'Delta']);
+  // The selection moves on to the next task.
+  await expect(selected()).toContainText('Charlie');
+  await page.keyboard.press('j');
+  await expect(selected()).toContainText('Delta');
+
+  // Alt+↑ twice: Delta to the top. One request per move, one row changed in the end.
+  await page.keyboard.press('Alt+ArrowUp');
+  await expect.poll(() => titles(page)).toEqual(['Alpha', 'Delta', 'Charlie']);
+  await page.keyboard.press('Alt+ArrowUp');
+  await expect.poll(() => titles(page)).toEqual(['Delta', 'Alpha', 'Charlie']);
+  await expect(selected()).toContainText('Delta');
+  await expect
+    .poll(async () => {
+      const after = await rest.tasks('select=id,title,position::text');
+      return after.filter((t) => before.find((b) => b.id === t.id)!.position !== t.position).map((t) => t.title);
+    })
+    .toEqual(['Delta']);
+  await page.reload();
+  expect(await titles(page)).toEqual(['Delta', 'Alpha', 'Charlie']);
+
+  // # deletes the selected task (with Undo).
+  await page.keyboard.press('j');
+  await expect(selected()).toContainText('Delta');
+  await page.keyboard.press('#');
+  await expect(toasts(page).getByText('Deleted “Delta”.')).toBeVisible();
+  await expect.poll(() => titles(page)).toEqual(['Alpha', 'Charlie']);
+});
+
+test('Today and Upcoming group by day in the person’s own time zone', async ({ page, baseURL }, testInfo) => {
+  await signUp(page, testInfo, 'zone');
+  const rest = api(page, baseURL);
+  // UTC+14: for ten hours of every UTC day its calendar is a day ahead of UTC's.
+  const zone = 'Pacific/Kiritimati';
+  await rest.setTimeZone(zone);
+  const today = dayIn(zone);
+  await rest.quickAdd({ title: 'Overdue invoice', due_date: dayIn(zone, -2) });
+  await rest.quickAdd({ title: 'Due today', due_date: today });
+  await rest.quickAdd({ title: 'Due tomorrow', due_date: dayIn(zone, 1) });
+  await rest.quickAdd({ title: 'In three days', due_date: dayIn(zone, 3) });
+  await rest.quickAdd({ title: 'Far away', due_date: dayIn(zone, 20) });
+
+  await page.goto('/app/today');
+  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+  await expect.poll(() => titles(page)).toEqual(['Overdue invoice', 'Due today']);
+  await expect(rowOf(page, 'Overdue invoice')).toContainText('Overdue');
+
+  await page.goto('/app/upcoming');
+  const days = page.locator('section.day');
+  await expect(days).toHaveCount(14);
+  const group = (label: string | RegExp) =>
+    page.getByRole('region').filter({ has: page.getByRole('heading', { level: 2, name: label }) });
+  await expect(group(/^Today/).getByRole('link', { name: 'Due today' })).toBeVisible();
+  await expect(group(/^Today/)).toContainText(today);
+  await expect(group(/^Tomorrow/).getByRole('link', { name: 'Due tomorrow' })).toBeVisible();
+  await expect(group(new RegExp(dayIn(zone, 3))).getByRole('link', { name: 'In three days' })).toBeVisible();
+  await expect(group(new RegExp(dayIn(zone, 2)))).toContainText('No tasks');
+  await expect(page.getByRole('link', { name: 'Far away' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Overdue invoice' })).toHaveCount(0);
+});
+
+test("a second person never sees the first person's tasks", async ({ browser, baseURL }, testInfo) => {
+  const options = { baseURL, javaScriptEnabled: scripted(testInfo) };
+  const alice = await (await browser.newContext(options)).newPage();
+  await signUp(alice, testInfo, 'alice');
+  const secret = `Alice secret ${randomUUID().slice(0, 6)}`;
+  const made = await api(alice, baseURL).quickAdd({ title: secret, due_date: dayIn('UTC'), project_name: 'Private' });
+  const bob = await (await browser.newContext(options)).newPage();
+  await signUp(bob, testInfo, 'bob');
+  for (const path of ['/app', '/app/today', '/app/upcoming']) {
+    await bob.goto(path);
+    await expect(bob.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(bob.getByText(secret)).toHaveCount(0);
+  }
+  const res = await bob.goto(`/app/projects/${made.project_id}`);
+  expect(res?.status()).toBe(404);
+  expect(await api(bob, baseURL).tasks(`select=id&title=eq.${encodeURIComponent(secret)}`)).toEqual([]);
+  await alice.context().close();
+  await bob.context().close();
+});
+
+test('a project with 10,000 tasks opens with its first rows and keeps the DOM small', async ({
+  page,
+  baseURL,
+}, testInfo) => {
+  await signUp(page, testInfo, 'big');
+  const rest = api(page, baseURL);
+  const first = await rest.quickAdd({ title: 'Bulk task 00000', project_name: 'Big' });
+  await superuserQuery(
+    `insert into public.tasks (workspace_id, project_id, title, position)
+     select $1, $2, 'Bulk task ' || lpad(g::text, 5, '0'), g from generate_series(1, 9999) g`,
+    [first.workspace_id, first.project_id],
+  );
+  await page.goto(`/app/projects/${first.project_id}`);
+  await expect(rowOf(page, 'Bulk task 00001')).toBeVisible();
+  const rendered = await page.getByRole('row').count();
+  expect(rendered).toBeGreaterThan(10);
+  expect(rendered).toBeLessThan(200);
+  if (scripted(testInfo)) {
+    await expect(todo(page).getByRole('heading', { level: 2 })).toContainText('10000');
+    // Keyboard selection scrolls: End jumps to the last task, which is rendered and focused.
+    await page.keyboard.press('j');
+    await page.keyboard.press('End');
+    // The quick-added task sorts last: its position is its creation time in milliseconds.
+    const last = rowOf(page, 'Bulk task 00000');
+    await expect(last).toBeFocused();
+    await expect(last).toBeInViewport();
+    expect(await page.getByRole('row').count()).toBeLessThan(200);
+  }
+});
