@@ -175,6 +175,13 @@ test('keyboard: j/k move the selection, x completes, # deletes; Alt+↑ reorders
     return;
   }
 
+  // A CSP violation or a hydration error would show here.
+  const browserErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') browserErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => browserErrors.push(e.message));
+  await page.reload();
   const selected = () => todo(page).locator('[role="row"][aria-selected="true"]');
   await page.keyboard.press('j');
   await expect(selected()).toContainText('Alpha');
@@ -207,12 +214,26 @@ test('keyboard: j/k move the selection, x completes, # deletes; Alt+↑ reorders
   await page.reload();
   expect(await titles(page)).toEqual(['Delta', 'Alpha', 'Charlie']);
 
+  // Drag by the handle (pointer events, as touch sends them): Charlie two rows up.
+  const handle = page.getByRole('button', { name: /^Reorder “Charlie”/ });
+  const box = (await handle.boundingBox())!;
+  const rowHeight = (await rowOf(page, 'Charlie').boundingBox())!.height;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 2 * rowHeight, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(() => titles(page)).toEqual(['Charlie', 'Delta', 'Alpha']);
+  await page.reload();
+  expect(await titles(page)).toEqual(['Charlie', 'Delta', 'Alpha']);
+
   // # deletes the selected task (with Undo).
+  await page.keyboard.press('j');
   await page.keyboard.press('j');
   await expect(selected()).toContainText('Delta');
   await page.keyboard.press('#');
   await expect(toasts(page).getByText('Deleted “Delta”.')).toBeVisible();
-  await expect.poll(() => titles(page)).toEqual(['Alpha', 'Charlie']);
+  await expect.poll(() => titles(page)).toEqual(['Charlie', 'Alpha']);
+  expect(browserErrors).toEqual([]);
 });
 
 test('Today and Upcoming group by day in the person’s own time zone', async ({ page, baseURL }, testInfo) => {
