@@ -63,6 +63,11 @@ const toast = (page: Page, text: string) => toasts(page).getByRole('listitem').f
 const rowOf = (page: Page, title: string) => page.getByRole('row').filter({ hasText: title });
 const titles = (page: Page) => todo(page).getByRole('row').locator('a.title').allTextContents();
 
+/** The list is interactive: reorder handles only render once the page has hydrated. */
+async function hydrated(page: Page): Promise<void> {
+  await expect(page.getByRole('button', { name: /^Reorder/ }).first()).toBeAttached();
+}
+
 function dayIn(zone: string, offsetDays = 0): string {
   const d = new Intl.DateTimeFormat('en-CA', {
     timeZone: zone,
@@ -182,6 +187,7 @@ test('keyboard: j/k move the selection, x completes, # deletes; Alt+↑ reorders
   });
   page.on('pageerror', (e) => browserErrors.push(e.message));
   await page.reload();
+  await hydrated(page);
   const selected = () => todo(page).locator('[role="row"][aria-selected="true"]');
   await page.keyboard.press('j');
   await expect(selected()).toContainText('Alpha');
@@ -213,6 +219,7 @@ test('keyboard: j/k move the selection, x completes, # deletes; Alt+↑ reorders
     .toEqual(['Delta']);
   await page.reload();
   expect(await titles(page)).toEqual(['Delta', 'Alpha', 'Charlie']);
+  await hydrated(page);
 
   // Drag by the handle (pointer events, as touch sends them): Charlie two rows up.
   const handle = page.getByRole('button', { name: /^Reorder “Charlie”/ });
@@ -225,6 +232,7 @@ test('keyboard: j/k move the selection, x completes, # deletes; Alt+↑ reorders
   await expect.poll(() => titles(page)).toEqual(['Charlie', 'Delta', 'Alpha']);
   await page.reload();
   expect(await titles(page)).toEqual(['Charlie', 'Delta', 'Alpha']);
+  await hydrated(page);
 
   // # deletes the selected task (with Undo).
   await page.keyboard.press('j');
@@ -308,6 +316,7 @@ test('a project with 10,000 tasks opens with its first rows and keeps the DOM sm
   if (scripted(testInfo)) {
     await expect(todo(page).getByRole('heading', { level: 2 })).toContainText('10000');
     // Keyboard selection scrolls: End jumps to the last task, which is rendered and focused.
+    await hydrated(page);
     await page.keyboard.press('j');
     await page.keyboard.press('End');
     // The quick-added task sorts last: its position is its creation time in milliseconds.
