@@ -9,6 +9,10 @@ import { superuserQuery } from '../support/db.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
+async function snap(page: Page, testInfo: TestInfo, step: string): Promise<void> {
+  await page.screenshot({ path: `artifacts/screenshots/${testInfo.project.name}-views-${step}.png`, fullPage: true });
+}
+
 function scripted(testInfo: TestInfo): boolean {
   return testInfo.project.use.javaScriptEnabled !== false;
 }
@@ -96,6 +100,7 @@ test('quick add “Pay rent every 1st #home p1” previews chips and creates the
     await expect(chips.locator('[data-kind="recurrence"]')).toHaveText('↻ every 1st');
     await expect(chips.locator('[data-kind="priority"]')).toHaveText('P1');
     await expect(chips.locator('[data-kind="project"]')).toHaveText('#home (new)');
+    await snap(page, testInfo, 'quick-add');
     await dialog.getByRole('button', { name: 'Add task' }).click();
     await expect(dialog).toBeHidden();
     await expect(toasts(page).getByText('Added “Pay rent”.')).toBeVisible();
@@ -261,6 +266,7 @@ test('Today and Upcoming group by day in the person’s own time zone', async ({
   await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
   await expect.poll(() => titles(page)).toEqual(['Overdue invoice', 'Due today']);
   await expect(rowOf(page, 'Overdue invoice')).toContainText('Overdue');
+  await snap(page, testInfo, 'today');
 
   await page.goto('/app/upcoming');
   const days = page.locator('section.day');
@@ -274,6 +280,7 @@ test('Today and Upcoming group by day in the person’s own time zone', async ({
   await expect(group(new RegExp(dayIn(zone, 2)))).toContainText('No tasks');
   await expect(page.getByRole('link', { name: 'Far away' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Overdue invoice' })).toHaveCount(0);
+  await snap(page, testInfo, 'upcoming');
 });
 
 test("a second person never sees the first person's tasks", async ({ browser, baseURL }, testInfo) => {
@@ -310,6 +317,7 @@ test('a project with 10,000 tasks opens with its first rows and keeps the DOM sm
   );
   await page.goto(`/app/projects/${first.project_id}`);
   await expect(rowOf(page, 'Bulk task 00001')).toBeVisible();
+  await snap(page, testInfo, 'big-project');
   const rendered = await page.getByRole('row').count();
   expect(rendered).toBeGreaterThan(10);
   expect(rendered).toBeLessThan(200);
