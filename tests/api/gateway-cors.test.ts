@@ -99,6 +99,9 @@ describe('CORS', () => {
       'sunset',
       'link',
       'idempotent-replayed',
+      'content-profile',
+      'allow',
+      'www-authenticate',
     ]) {
       assert.ok(exposed.includes(h), h);
     }
@@ -146,6 +149,81 @@ describe('CORS', () => {
     assert.equal(engine.calls.length, n, 'refused writes never reach the engine');
     assert.equal((await post('same-origin')).status, 200);
     assert.equal((await post()).status, 200, 'a non-browser client with a cookie sends neither header');
+  });
+});
+
+describe('every header the gateway sends is readable by a browser page', () => {
+  // Response headers a page may read without Access-Control-Expose-Headers (Fetch's
+  // CORS-safelisted response-header names), and ones it can never read or needs not.
+  const SAFELISTED = new Set([
+    'cache-control',
+    'content-language',
+    'content-length',
+    'content-type',
+    'expires',
+    'last-modified',
+    'pragma',
+  ]);
+  const TRANSPORT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date', 'vary', 'set-cookie']);
+  let real: TestGateway;
+  let owner: TestUser;
+
+  before(async () => {
+    real = await startGateway({ api: { corsOrigins: [ALLOWED] } });
+    owner = await newUser(real.url, 'cors-expose');
+  });
+  after(async () => {
+    await real.close();
+  });
+
+  test('responses of the real engines expose every non-safelisted header they carry', async () => {
+    const seen = new Map<string, string>();
+    const collect = (res: Response, what: string) => {
+      res.headers.forEach((_value, name) => {
+        if (!seen.has(name)) seen.set(name, what);
+      });
+      return res;
+    };
+    const rest = (path: string, init: RequestInit = {}) =>
+      fetch(`${real.url}/rest/v1${path}`, {
+        ...init,
+        headers: { ...owner.auth, origin: ALLOWED, ...(init.headers as Record<string, string>) },
+      });
+    const ws = (await (await rest('/workspaces?select=id&kind=eq.personal')).json()) as { id: string }[];
+    const read = collect(await rest('/tasks?select=id', { headers: { prefer: 'count=exact' } }), 'GET');
+    assert.equal(read.status, 200);
+    const etag = read.headers.get('etag') ?? '';
+    collect(await rest('/tasks?select=id', { headers: { 'if-none-match': etag } }), '304');
+    const post = () =>
+      rest('/tasks', {
+        method: 'POST',
+        headers: {
+          prefer: 'return=headers-only',
+          'idempotency-key': 'cors-expose-1',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ workspace_id: ws[0]?.id, title: 'CORS probe' }),
+      });
+    assert.equal(collect(await post(), 'POST').status, 201);
+    assert.equal(collect(await post(), 'replay').headers.get('idempotent-replayed'), 'true');
+    collect(await rest('/tasks', { method: 'OPTIONS' }), 'OPTIONS');
+    collect(await rest('/tasks', { method: 'PATCH', headers: { prefer: 'x' } }), 'unfiltered PATCH');
+    collect(
+      await fetch(`${real.url}/rest/v1/tasks`, { headers: { authorization: 'Bearer nope', origin: ALLOWED } }),
+      'bad token',
+    );
+    collect(
+      await fetch(`${real.url}/graphql`, { method: 'PUT', headers: { ...owner.auth, origin: ALLOWED } }),
+      'GraphQL 405',
+    );
+    for (const name of ['content-range', 'etag', 'location', 'preference-applied', 'allow', 'www-authenticate']) {
+      assert.ok(seen.has(name), `the probes above produce ${name}`);
+    }
+    const exposed = new Set((read.headers.get('access-control-expose-headers') ?? '').split(', '));
+    for (const [name, what] of seen) {
+      if (SAFELISTED.has(name) || TRANSPORT.has(name) || name.startsWith('access-control-')) continue;
+      assert.ok(exposed.has(name), `${name} (sent on ${what}) is not in Access-Control-Expose-Headers`);
+    }
   });
 });
 

@@ -912,7 +912,12 @@ describe('objects created at run time', () => {
          select t.workspace_id, t.id, t.title, upper(t.title) as shout from public.tasks t;
        grant select, insert, update, delete on public.${name}_shouty to authenticated;
        create function public.${name}_echo(payload jsonb) returns jsonb language sql stable as $$ select payload $$;
-       grant execute on function public.${name}_echo(jsonb) to authenticated;`,
+       grant execute on function public.${name}_echo(jsonb) to authenticated;
+       create function public.${name}_add(a int, b int) returns int language sql immutable as $$ select a + b $$;
+       grant execute on function public.${name}_add(int, int) to authenticated;
+       create function public.${name}_words() returns setof text language sql immutable
+         as $$ values ('plain'), ('with, comma'), ('say "hi"') $$;
+       grant execute on function public.${name}_words() to authenticated;`,
     );
     // The listener reconnects (and reloads); NOTIFY until the objects are visible.
     for (let attempt = 0; attempt < 100; attempt += 1) {
@@ -927,7 +932,8 @@ describe('objects created at run time', () => {
     await superuserQuery(
       `drop view if exists public.${name}_open, public.${name}_counts, public.${name}_shouty;
        drop function if exists public.${name}(), public.${name}_table(int), public.${name}_raise(text),
-         public.${name}_shout(public.tasks), public.${name}_echo(jsonb);
+         public.${name}_shout(public.tasks), public.${name}_echo(jsonb), public.${name}_add(int, int),
+         public.${name}_words();
        notify pgrst, 'reload schema';`,
     );
   });
@@ -1043,6 +1049,22 @@ describe('objects created at run time', () => {
     assert.equal(echo.headers.get('preference-applied'), 'params=single-object');
     const named = await call('POST', `/rpc/${name}_echo`, { user: alice, body: { payload: { c: 3 } } });
     assert.deepEqual(named.json, { c: 3 });
+  });
+
+  test("a scalar function's result as text/csv: PostgREST's one pgrst_scalar column", async () => {
+    const csv = { accept: 'text/csv' };
+    const one = await call('GET', `/rpc/${name}_add?a=1&b=2`, { user: alice, headers: csv });
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.headers.get('content-type'), 'text/csv; charset=utf-8');
+    assert.equal(one.text, 'pgrst_scalar\n3');
+    const posted = await call('POST', `/rpc/${name}_add`, { user: alice, body: { a: 2, b: 2 }, headers: csv });
+    assert.equal(posted.text, 'pgrst_scalar\n4');
+    const set = await call('GET', `/rpc/${name}_words`, { user: alice, headers: csv });
+    assert.equal(set.status, 200, set.text);
+    assert.equal(set.headers.get('content-type'), 'text/csv; charset=utf-8');
+    assert.equal(set.text, 'pgrst_scalar\nplain\n"with, comma"\n"say ""hi"""');
+    const json = await call('GET', `/rpc/${name}_add?a=1&b=2`, { user: alice });
+    assert.equal(json.text, '3');
   });
 
   test('RAISE: P0001 is a 400 with the message and hint; PTnnn sets the status', async () => {

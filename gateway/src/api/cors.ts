@@ -26,8 +26,13 @@ const ALLOW_HEADERS = [
   'x-client-info',
   'x-request-id',
 ].join(', ');
+// Every response header the gateway and its engines send that is not CORS-safelisted
+// (tests/api/gateway-cors.test.ts collects them from real responses and checks this list).
 const EXPOSE_HEADERS = [
   'content-range',
+  'content-profile',
+  'allow',
+  'www-authenticate',
   'location',
   'preference-applied',
   'etag',

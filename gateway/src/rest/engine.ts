@@ -552,7 +552,9 @@ export function planRpc(ctx: ApiContext, cache: SchemaCache, limits: EngineLimit
       };
     }
     const { offset, limit } = rangeOf(ctx, q, limits);
-    const sql = `select coalesce(json_agg(_t.v), '[]')::text as body, count(_t) as page, null::bigint as total from (select _f.v from ${call} as _f(v) limit ${b.bind(limit, 'bigint')} offset ${b.bind(offset, 'bigint')}) as _t`;
+    // As CSV, PostgREST names the one column of scalar rows pgrst_scalar.
+    const value = media === 'csv' ? `json_build_object('pgrst_scalar', _t.v)` : '_t.v';
+    const sql = `select coalesce(json_agg(${value}), '[]')::text as body, count(_t) as page, null::bigint as total from (select _f.v from ${call} as _f(v) limit ${b.bind(limit, 'bigint')} offset ${b.bind(offset, 'bigint')}) as _t`;
     return { ...base, sql, params: b.params, kind: 'read', media, singleRow: false, count: undefined, offset };
   }
   const rel = fn.returnRelation

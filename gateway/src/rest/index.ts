@@ -259,6 +259,11 @@ export async function createRestEngine({
 
     if (plan.kind === 'rpc-void') return { status: 204, headers };
     if (plan.kind === 'rpc-scalar') {
+      if (plan.media === 'csv') {
+        // PostgREST's CSV of a scalar: one column, pgrst_scalar, and one row.
+        headers['content-type'] = CONTENT_TYPES.csv;
+        return { status: 200, headers, body: toCsv(`[{"pgrst_scalar":${row.body ?? 'null'}}]`) };
+      }
       headers['content-type'] = CONTENT_TYPES.json;
       return { status: 200, headers, body: row.body };
     }

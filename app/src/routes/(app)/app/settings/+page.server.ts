@@ -5,6 +5,7 @@ import { getSettings } from '#lib/server/settings/get-settings.ts';
 import { saveSettings } from '#lib/server/settings/save-settings.ts';
 import { LOCALES, profileInput, settingsInput, THEMES } from '#lib/server/settings/schemas.ts';
 import { updateProfile } from '#lib/server/settings/update-profile.ts';
+import { THEME_COOKIE, THEME_COOKIE_MAX_AGE } from '#lib/theme/theme.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 type SettingsField = 'name' | 'timeZone' | 'locale' | 'theme';
@@ -42,7 +43,7 @@ export const actions = {
     return { action: 'profile', saved: 'Profile saved.' };
   },
 
-  preferences: async ({ request, locals }) => {
+  preferences: async ({ request, locals, cookies }) => {
     const { claims } = requireCaller(locals);
     const fields = formFields(await request.formData());
     const values = { timeZone: fields.timeZone ?? '', locale: fields.locale ?? '', theme: fields.theme ?? '' };
@@ -51,6 +52,13 @@ export const actions = {
       return fail(400, { action: 'preferences', errors: fieldErrors<SettingsField>(parsed.error), prefValues: values });
     }
     await saveSettings({ claims, input: parsed.data });
-    return { action: 'preferences', saved: 'Preferences saved.', theme: parsed.data.theme };
+    // The same cookie the theme switcher sets: the server paints the next page in this theme.
+    cookies.set(THEME_COOKIE, parsed.data.theme, {
+      path: '/',
+      maxAge: THEME_COOKIE_MAX_AGE,
+      sameSite: 'lax',
+      httpOnly: false,
+    });
+    return { action: 'preferences', saved: 'Preferences saved.' };
   },
 } satisfies Actions;
