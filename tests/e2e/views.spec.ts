@@ -235,6 +235,10 @@ test('keyboard: j/k move the selection, x completes, # deletes; Alt+↑ reorders
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 2 * rowHeight, { steps: 8 });
   await page.mouse.up();
   await expect.poll(() => titles(page)).toEqual(['Charlie', 'Delta', 'Alpha']);
+  // The move is one PATCH; wait until the server has it before reloading.
+  await expect
+    .poll(async () => (await rest.tasks('select=title&status=eq.open&order=position')).map((t) => t.title))
+    .toEqual(['Charlie', 'Delta', 'Alpha']);
   await page.reload();
   expect(await titles(page)).toEqual(['Charlie', 'Delta', 'Alpha']);
   await hydrated(page);

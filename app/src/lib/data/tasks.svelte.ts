@@ -181,6 +181,26 @@ export class TaskCache {
     return last;
   }
 
+  /** Writes to one task go out one after another, so they land in the order they were made. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  #queues = new Map<string, Promise<unknown>>();
+
+  #serial<T>(id: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(id) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const settled = next.catch(() => undefined);
+    this.#queues.set(id, settled);
+    void settled.then(() => {
+      if (this.#queues.get(id) === settled) this.#queues.delete(id);
+    });
+    return next;
+  }
+
+  /** Resolves when every write made so far has been answered. */
+  async settled(): Promise<void> {
+    while (this.#queues.size > 0) await Promise.all([...this.#queues.values()]);
+  }
+
   #begin(id: string): void {
     this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
   }
@@ -199,14 +219,16 @@ export class TaskCache {
     if (deleted_at) this.rows.delete(id);
     else this.rows.set(id, { ...before, ...visible, ...derived(before, visible) });
     this.#begin(id);
-    const result = await this.#send((client, key) =>
-      client
-        .from('tasks')
-        .update(patch)
-        .eq('workspace_id', before.workspace_id)
-        .eq('id', id)
-        .select(TASK_SELECT)
-        .setHeader('Idempotency-Key', key),
+    const result = await this.#serial(id, () =>
+      this.#send((client, key) =>
+        client
+          .from('tasks')
+          .update(patch)
+          .eq('workspace_id', before.workspace_id)
+          .eq('id', id)
+          .select(TASK_SELECT)
+          .setHeader('Idempotency-Key', key),
+      ),
     );
     this.#end(id);
     const rows = (result as { data?: unknown }).data as TaskRow[] | null | undefined;
@@ -266,12 +288,14 @@ export class TaskCache {
   async create(row: TaskRow, insert: Record<string, unknown>): Promise<boolean> {
     this.rows.set(row.id, row);
     this.#begin(row.id);
-    const result = await this.#send((client, key) =>
-      client
-        .from('tasks')
-        .insert({ ...insert, id: row.id, workspace_id: row.workspace_id })
-        .select(TASK_SELECT)
-        .setHeader('Idempotency-Key', key),
+    const result = await this.#serial(row.id, () =>
+      this.#send((client, key) =>
+        client
+          .from('tasks')
+          .insert({ ...insert, id: row.id, workspace_id: row.workspace_id })
+          .select(TASK_SELECT)
+          .setHeader('Idempotency-Key', key),
+      ),
     );
     this.#end(row.id);
     const rows = (result as { data?: unknown }).data as TaskRow[] | null | undefined;
@@ -291,8 +315,10 @@ export class TaskCache {
   async quickAdd(row: TaskRow, args: Record<string, unknown>): Promise<boolean> {
     this.rows.set(row.id, row);
     this.#begin(row.id);
-    const result = await this.#send((client, key) =>
-      client.rpc('quick_add_task', { ...args, task_id: row.id }).setHeader('Idempotency-Key', key),
+    const result = await this.#serial(row.id, () =>
+      this.#send((client, key) =>
+        client.rpc('quick_add_task', { ...args, task_id: row.id }).setHeader('Idempotency-Key', key),
+      ),
     );
     if (result.error) {
       this.#end(row.id);
