@@ -303,6 +303,19 @@ test("a second person never sees the first person's tasks", async ({ browser, ba
   const res = await bob.goto(`/app/projects/${made.project_id}`);
   expect(res?.status()).toBe(404);
   expect(await api(bob, baseURL).tasks(`select=id&title=eq.${encodeURIComponent(secret)}`)).toEqual([]);
+
+  // The same tab, without a reload: Alice signs out and Carol signs up. Nothing Alice's
+  // browser cache held (or her access token) may reach Carol's lists.
+  await alice.goto('/app/today');
+  await expect(alice.getByRole('link', { name: secret })).toBeVisible();
+  await alice.getByRole('button', { name: /^Account menu/ }).click();
+  await alice.getByRole('button', { name: 'Sign out' }).click();
+  await expect(alice).toHaveURL(/\/$/);
+  await signUp(alice, testInfo, 'carol');
+  await alice.getByRole('link', { name: 'Today' }).click();
+  await expect(alice.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+  await expect(alice.getByText('Nothing due today or overdue.')).toBeVisible();
+  await expect(alice.getByText(secret)).toHaveCount(0);
   await alice.context().close();
   await bob.context().close();
 });
