@@ -6,7 +6,7 @@
 // Every write carries an Idempotency-Key; a network retry reuses it, so it lands once.
 import { SvelteMap } from 'svelte/reactivity';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { idempotencyKey, supabase } from './client.ts';
+import { accessTokens, idempotencyKey, supabase } from './client.ts';
 import { nowIso, todayIn } from './days.ts';
 import { notices } from './notices.ts';
 import { positionBetween } from './positions.ts';
@@ -17,6 +17,10 @@ import { fetchWindow, viewKey, type ViewContext, type ViewSpec } from './view.ts
 export const FRESH_MS = 30_000;
 /** Rows per REST page when a view is loaded. */
 export const PAGE_SIZE = 500;
+
+const COMPLETED_KEY = 'inbox:completed';
+/** How many recently completed tasks the Inbox shows. */
+export const COMPLETED_LIMIT = 50;
 
 export type ViewState = { fetchedAt: number; complete: boolean; loading: boolean; error: string | null };
 
@@ -58,9 +62,21 @@ export class TaskCache {
   }
 
   configure(options: { publishableKey: string; workspaceId: string; timeZone: string }): void {
+    // Another person in the same tab (sign out, sign in without a reload): nothing of the
+    // previous one's may be shown or sent with their token.
+    if (this.config.workspaceId && options.workspaceId !== this.config.workspaceId) this.reset();
     if (this.config.publishableKey !== options.publishableKey) this.config.publishableKey = options.publishableKey;
     if (this.config.workspaceId !== options.workspaceId) this.config.workspaceId = options.workspaceId;
     if (this.config.timeZone !== options.timeZone) this.config.timeZone = options.timeZone;
+  }
+
+  /** Forgets every row, view and token. */
+  reset(): void {
+    this.rows.clear();
+    this.views.clear();
+    this.pending.clear();
+    this.#queues.clear();
+    accessTokens().clear();
   }
 
   /** Puts server-rendered rows into the cache (no refetch while they are fresh). */
@@ -150,6 +166,49 @@ export class TaskCache {
     }
   }
 
+  /** The Inbox's recently completed tasks (shown under the open ones), seeded by SSR. */
+  seedCompleted(rows: TaskRow[], fetchedAt: number): void {
+    const current = this.views.get(COMPLETED_KEY);
+    if (current && current.fetchedAt >= fetchedAt) return;
+    for (const t of rows) if (!this.pending.has(t.id)) this.rows.set(t.id, t);
+    this.views.set(COMPLETED_KEY, { fetchedAt, complete: true, loading: false, error: null });
+  }
+
+  /** Fetches the Inbox's recently completed tasks unless fresh. */
+  ensureCompleted(now = Date.now()): void {
+    const state = this.views.get(COMPLETED_KEY);
+    if (state?.loading || (state && now - state.fetchedAt < FRESH_MS)) return;
+    void this.#loadCompleted();
+  }
+
+  async #loadCompleted(): Promise<void> {
+    const started = Date.now();
+    const prev = this.views.get(COMPLETED_KEY);
+    this.views.set(COMPLETED_KEY, { fetchedAt: prev?.fetchedAt ?? 0, complete: true, loading: true, error: null });
+    try {
+      const client = await this.db();
+      let q = client
+        .from('tasks')
+        .select(TASK_SELECT)
+        .is('deleted_at', null)
+        .eq('status', 'completed')
+        .is('project_id', null);
+      if (this.config.workspaceId) q = q.eq('workspace_id', this.config.workspaceId);
+      const { data, error } = await q.order('completed_at', { ascending: false }).limit(COMPLETED_LIMIT);
+      if (error) throw new Error(reasonOf(error));
+      for (const t of (data ?? []) as unknown as TaskRow[]) if (!this.pending.has(t.id)) this.rows.set(t.id, t);
+      this.views.set(COMPLETED_KEY, { fetchedAt: started, complete: true, loading: false, error: null });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.views.set(COMPLETED_KEY, {
+        fetchedAt: prev?.fetchedAt ?? 0,
+        complete: true,
+        loading: false,
+        error: message,
+      });
+    }
+  }
+
   /** Drops freshness so the next ensure() refetches (after a mutation elsewhere). */
   invalidate(): void {
     for (const [key, state] of this.views) this.views.set(key, { ...state, fetchedAt: 0 });
@@ -181,6 +240,26 @@ export class TaskCache {
     return last;
   }
 
+  /** Writes to one task go out one after another, so they land in the order they were made. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  #queues = new Map<string, Promise<unknown>>();
+
+  #serial<T>(id: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(id) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const settled = next.catch(() => undefined);
+    this.#queues.set(id, settled);
+    void settled.then(() => {
+      if (this.#queues.get(id) === settled) this.#queues.delete(id);
+    });
+    return next;
+  }
+
+  /** Resolves when every write made so far has been answered. */
+  async settled(): Promise<void> {
+    while (this.#queues.size > 0) await Promise.all([...this.#queues.values()]);
+  }
+
   #begin(id: string): void {
     this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
   }
@@ -199,14 +278,16 @@ export class TaskCache {
     if (deleted_at) this.rows.delete(id);
     else this.rows.set(id, { ...before, ...visible, ...derived(before, visible) });
     this.#begin(id);
-    const result = await this.#send((client, key) =>
-      client
-        .from('tasks')
-        .update(patch)
-        .eq('workspace_id', before.workspace_id)
-        .eq('id', id)
-        .select(TASK_SELECT)
-        .setHeader('Idempotency-Key', key),
+    const result = await this.#serial(id, () =>
+      this.#send((client, key) =>
+        client
+          .from('tasks')
+          .update(patch)
+          .eq('workspace_id', before.workspace_id)
+          .eq('id', id)
+          .select(TASK_SELECT)
+          .setHeader('Idempotency-Key', key),
+      ),
     );
     this.#end(id);
     const rows = (result as { data?: unknown }).data as TaskRow[] | null | undefined;
@@ -266,12 +347,14 @@ export class TaskCache {
   async create(row: TaskRow, insert: Record<string, unknown>): Promise<boolean> {
     this.rows.set(row.id, row);
     this.#begin(row.id);
-    const result = await this.#send((client, key) =>
-      client
-        .from('tasks')
-        .insert({ ...insert, id: row.id, workspace_id: row.workspace_id })
-        .select(TASK_SELECT)
-        .setHeader('Idempotency-Key', key),
+    const result = await this.#serial(row.id, () =>
+      this.#send((client, key) =>
+        client
+          .from('tasks')
+          .insert({ ...insert, id: row.id, workspace_id: row.workspace_id })
+          .select(TASK_SELECT)
+          .setHeader('Idempotency-Key', key),
+      ),
     );
     this.#end(row.id);
     const rows = (result as { data?: unknown }).data as TaskRow[] | null | undefined;
@@ -291,8 +374,10 @@ export class TaskCache {
   async quickAdd(row: TaskRow, args: Record<string, unknown>): Promise<boolean> {
     this.rows.set(row.id, row);
     this.#begin(row.id);
-    const result = await this.#send((client, key) =>
-      client.rpc('quick_add_task', { ...args, task_id: row.id }).setHeader('Idempotency-Key', key),
+    const result = await this.#serial(row.id, () =>
+      this.#send((client, key) =>
+        client.rpc('quick_add_task', { ...args, task_id: row.id }).setHeader('Idempotency-Key', key),
+      ),
     );
     if (result.error) {
       this.#end(row.id);

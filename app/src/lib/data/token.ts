@@ -65,6 +65,12 @@ export class AccessTokenProvider {
     return this.#inflight;
   };
 
+  /** Forgets the token (another person signed in in this tab). */
+  clear(): void {
+    this.#cached = null;
+    this.#signedOut = false;
+  }
+
   /** Seed from a token the server already issued (not used for SSR, handy in tests). */
   seed(token: string): void {
     this.#cached = { token, expiresAt: tokenExpiry(token, this.#now()) };
