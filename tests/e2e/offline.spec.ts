@@ -195,3 +195,53 @@ test('after one online visit the Inbox opens offline; offline changes are queued
   await expect(page).toHaveURL(/\/$/);
   await expect.poll(async () => (await stored(page)).databases).toEqual([]);
 });
+
+test.describe('a lost answer', () => {
+  // Without the service worker in the way, the test can drop the server's answers.
+  test.use({ serviceWorkers: 'block' });
+
+  test('a write whose answer never arrives waits in the outbox and is replayed once under its key', async ({
+    page,
+    context,
+  }, testInfo) => {
+    if (testInfo.project.use.javaScriptEnabled === false) {
+      // Plain HTML posts the form once per click: one row.
+      const email = await signUp(page, testInfo, 'lost-nojs');
+      await page.getByLabel('New task').fill('Sent once');
+      await page.getByRole('form', { name: 'Add a task' }).getByRole('button', { name: 'Add task' }).click();
+      await expect(todo(page).getByRole('link', { name: 'Sent once' })).toBeVisible();
+      expect((await serverTasks(email)).map((t) => t.title)).toEqual(['Sent once']);
+      return;
+    }
+    const email = await signUp(page, testInfo, 'lost');
+    await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
+    // The server performs every attempt; the browser never hears back.
+    let performed = 0;
+    await page.route('**/rest/v1/rpc/quick_add_task', async (route) => {
+      await route.fetch();
+      performed += 1;
+      await route.abort('connectionreset');
+    });
+    await page.keyboard.press('q');
+    const dialog = page.getByRole('dialog', { name: 'Quick add' });
+    await dialog.getByLabel('Task').fill('Answer lost');
+    await dialog.getByRole('button', { name: 'Add task' }).click();
+    await expect(todo(page).getByRole('link', { name: 'Answer lost' })).toBeVisible();
+    await expect(indicator(page)).toHaveText('1 change waiting to sync');
+    expect(performed).toBeGreaterThan(0);
+    expect((await serverTasks(email)).map((t) => t.title)).toEqual(['Answer lost']);
+
+    // The network is back (the browser says so): the same request, the stored answer, one task.
+    await page.unroute('**/rest/v1/rpc/quick_add_task');
+    const replayed = page.waitForResponse('**/rest/v1/rpc/quick_add_task');
+    await context.setOffline(true);
+    await context.setOffline(false);
+    // The gateway answers from its idempotency store: the request was the same, under the same key.
+    expect((await replayed).headers()['idempotent-replayed']).toBe('true');
+    await expect(indicator(page)).toHaveText('');
+    await expect.poll(async () => (await stored(page)).outbox.length).toBe(0);
+    expect((await serverTasks(email)).map((t) => t.title)).toEqual(['Answer lost']);
+    await page.reload();
+    await expect(todo(page).getByRole('link', { name: 'Answer lost' })).toBeVisible();
+  });
+});

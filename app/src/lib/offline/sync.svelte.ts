@@ -11,7 +11,7 @@ import { browser } from '$app/environment';
 import { notices } from '../data/notices.ts';
 import { tasks } from '../data/tasks.svelte.ts';
 import { TASK_SELECT, type TaskRow } from '../data/types.ts';
-import type { ViewSpec } from '../data/view.ts';
+import { inView, type ViewSpec } from '../data/view.ts';
 import {
   append,
   applyQueued,
@@ -50,6 +50,12 @@ export class OfflineSync implements WriteQueue {
   #ready = false;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   #saved = new Map<string, TaskRow>();
+  /**
+   * Ids this page has held (or knows are gone): only these may leave the snapshot. A page
+   * that never loaded a task (a task's own page, another view) must not erase it.
+   */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  #held = new Set<string>();
   #savedViews = '';
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -89,8 +95,11 @@ export class OfflineSync implements WriteQueue {
       if (snapshot) {
         for (const row of snapshot.rows) this.#saved.set(row.id, row);
         if (snapshot.meta.savedAt > newestView()) this.#seedFrom(snapshot.rows, snapshot.meta);
+        else this.#pruneAgainstServer(snapshot.rows);
       }
       applyQueued(tasks.rows, this.outbox);
+      // The rows this page now shows decide the snapshot for these ids (a queued delete removes one).
+      for (const m of this.outbox) this.#held.add(m.taskId);
       this.#persistOutbox();
     } catch {
       // No IndexedDB (a private window, storage full): the outbox lives in memory only.
@@ -123,6 +132,9 @@ export class OfflineSync implements WriteQueue {
     this.#userId = null;
     this.#ready = false;
     this.#saved.clear();
+    this.#held.clear();
+    // The next person on this page starts with their own outbox (this one stays in its database).
+    this.outbox = [];
   }
 
   #onOnline = () => {
@@ -138,7 +150,16 @@ export class OfflineSync implements WriteQueue {
   #seedFrom(rows: TaskRow[], meta: SnapshotMeta): void {
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
     const keep = new Set(rows.map((r) => r.id));
-    for (const id of [...tasks.rows.keys()]) if (!keep.has(id) && !tasks.pending.has(id)) tasks.rows.delete(id);
+    for (const id of keep) this.#held.add(id);
+    const ctx = tasks.context();
+    // A row of the render that the snapshot lacks is gone only if the snapshot saw its view later.
+    for (const [id, row] of [...tasks.rows]) {
+      if (keep.has(id) || tasks.pending.has(id)) continue;
+      const gone = Object.entries(meta.views).some(
+        ([key, at]) => at > (tasks.views.get(key)?.fetchedAt ?? 0) && inView(row, specOf(key), ctx),
+      );
+      if (gone) tasks.rows.delete(id);
+    }
     for (const row of rows) if (!tasks.pending.has(row.id)) tasks.rows.set(row.id, row);
     for (const [key, fetchedAt] of Object.entries(meta.views)) {
       const current = tasks.views.get(key);
@@ -147,13 +168,22 @@ export class OfflineSync implements WriteQueue {
     }
   }
 
+  /** The page started from a fresh render: snapshot rows its complete views no longer hold are gone. */
+  #pruneAgainstServer(rows: TaskRow[]): void {
+    const ctx = tasks.context();
+    const views = [...tasks.views].filter(([, state]) => state.complete).map(([key]) => specOf(key));
+    for (const row of rows)
+      if (!tasks.rows.has(row.id) && views.some((spec) => inView(row, spec, ctx))) this.#held.add(row.id);
+  }
+
   async #saveSnapshot(): Promise<void> {
     const store = this.#store;
     if (!store || !this.#ready) return;
     const put: TaskRow[] = [];
     const remove: string[] = [];
     for (const [id, row] of tasks.rows) if (this.#saved.get(id) !== row) put.push(row);
-    for (const id of this.#saved.keys()) if (!tasks.rows.has(id)) remove.push(id);
+    for (const id of this.#saved.keys()) if (!tasks.rows.has(id) && this.#held.has(id)) remove.push(id);
+    for (const id of tasks.rows.keys()) this.#held.add(id);
     const views: Record<string, number> = {};
     for (const [key, state] of tasks.views) if (state.complete && state.fetchedAt > 0) views[key] = state.fetchedAt;
     const viewsJson = JSON.stringify(views);
