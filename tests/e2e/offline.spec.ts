@@ -114,6 +114,13 @@ test('after one online visit the Inbox opens offline; offline changes are queued
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   await expect.poll(() => pageKept(page)).toBe(true);
   await expect.poll(async () => (await stored(page)).snapshotRows).toBe(3);
+  // A view opened by a client-side navigation is kept too.
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Today' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+  await expect.poll(() => pageKept(page)).toBe(true);
+  await nav.getByRole('link', { name: 'Inbox' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
 
   // ---- offline: the shell and the last-seen tasks come from the device
   await context.setOffline(true);
@@ -123,6 +130,13 @@ test('after one online visit the Inbox opens offline; offline changes are queued
   await expect.poll(() => titles(page)).toEqual(['Keep me', 'Delete me', 'Move me']);
   await expect(indicator(page)).toHaveText('Offline');
   await expect(page.getByRole('alert')).toHaveCount(0);
+  // Other visited views open offline, by link and by a full load.
+  await nav.getByRole('link', { name: 'Today' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
+  await nav.getByRole('link', { name: 'Inbox' }).click();
+  await expect.poll(() => titles(page)).toEqual(['Keep me', 'Delete me', 'Move me']);
 
   // Two tasks through quick add, one of them completed; one existing task moved, one deleted.
   for (const title of ['Offline one', 'Offline two']) {

@@ -45,13 +45,16 @@ sw.addEventListener('message', (event) => {
   const data = event.data as Message | null;
   if (data?.type === 'skip-waiting') void sw.skipWaiting();
   else if (data?.type === 'cache-page' && typeof data.url === 'string') {
-    // The page this worker did not see load (the first visit): keep it for offline starts.
+    // A page this worker did not see load (the first visit, a client-side navigation):
+    // keep a copy for offline starts, unless one is kept already.
     const url = new URL(data.url, sw.location.origin);
     if (url.origin === sw.location.origin && !neverCached(url.pathname))
       event.waitUntil(
-        fetch(url, { credentials: 'same-origin' })
-          .then((res) => keepPage(url.href, res))
-          .catch(() => undefined),
+        (async () => {
+          const cache = await caches.open(PAGES);
+          if (await cache.match(url.href, { ignoreVary: true })) return;
+          await keepPage(url.href, await fetch(url, { credentials: 'same-origin' }));
+        })().catch(() => undefined),
       );
   }
 });
