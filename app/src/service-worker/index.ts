@@ -69,18 +69,22 @@ async function keepPage(key: string, response: Response): Promise<void> {
 }
 
 async function networkFirst(request: Request, key: string, fallback: () => Promise<Response>): Promise<Response> {
+  let response: Response | null = null;
   try {
-    const response = await fetch(request);
+    response = await fetch(request);
     if (response.ok) await keepPage(key, response.clone());
-    return response;
+    // A server that is down (not a refusal) is treated like no network.
+    if (response.status < 502) return response;
   } catch {
-    const cache = await caches.open(PAGES);
-    return (
-      (await cache.match(key, { ignoreVary: true })) ??
-      (await cache.match(key, { ignoreVary: true, ignoreSearch: true })) ??
-      fallback()
-    );
+    // no network: the kept copy below
   }
+  const cache = await caches.open(PAGES);
+  return (
+    (await cache.match(key, { ignoreVary: true })) ??
+    (await cache.match(key, { ignoreVary: true, ignoreSearch: true })) ??
+    response ??
+    fallback()
+  );
 }
 
 function offlinePage(): Response {

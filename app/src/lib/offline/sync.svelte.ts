@@ -74,7 +74,10 @@ export class OfflineSync implements WriteQueue {
     const entry = { ...write, id: crypto.randomUUID(), createdAt: Date.now() } as Mutation;
     this.outbox = append(this.outbox, entry);
     this.#persistOutbox();
-    if (!this.offline()) this.#retryLater();
+    if (this.offline()) return;
+    // A lost answer: try again a little later. Otherwise it waits behind the task's earlier writes.
+    if (write.sent) this.#retryLater();
+    else void this.flush();
   }
 
   /** Starts for the signed-in person (idempotent): opens their database, seeds, replays. */
@@ -139,8 +142,14 @@ export class OfflineSync implements WriteQueue {
 
   #onOnline = () => {
     this.online = true;
-    void this.flush();
+    // With nothing to send, still catch up with what changed elsewhere meanwhile.
+    if (this.outbox.length === 0) this.#refreshViews();
+    else void this.flush();
   };
+
+  #refreshViews(): void {
+    for (const key of tasks.views.keys()) tasks.refresh(specOf(key));
+  }
 
   #onOffline = () => {
     this.online = false;
@@ -258,7 +267,7 @@ export class OfflineSync implements WriteQueue {
       this.syncing = false;
     }
     // Other devices may have changed things meanwhile: refetch the views this page holds.
-    if (answered > 0 && this.outbox.length === 0) for (const key of tasks.views.keys()) tasks.refresh(specOf(key));
+    if (answered > 0 && this.outbox.length === 0) this.#refreshViews();
   }
 
   /** Shows a task as the server has it (after a refused write). */
