@@ -11,17 +11,22 @@ function whenIdle(run: () => void): void {
 }
 
 export const init: ClientInit = () => {
-  installErrorCapture(() => page.route.id);
-  const landing = { pathname: location.pathname };
-  const start = () =>
-    whenIdle(() => {
-      import('#lib/telemetry/client.ts').then(
-        (telemetry) => telemetry.startTelemetry(landing),
-        () => undefined, // offline or a new deployment: no telemetry this time
-      );
-    });
-  if (document.readyState === 'complete') start();
-  else addEventListener('load', start, { once: true });
+  // Whatever happens here, the app must start.
+  try {
+    installErrorCapture(() => page.route.id);
+    const landing = { pathname: location.pathname };
+    const start = () =>
+      whenIdle(() => {
+        import('#lib/telemetry/client.ts').then(
+          (telemetry) => telemetry.startTelemetry(landing),
+          () => undefined, // offline or a new deployment: no telemetry this time
+        );
+      });
+    if (document.readyState === 'complete') start();
+    else addEventListener('load', start, { once: true });
+  } catch {
+    // No telemetry this time.
+  }
 };
 
 // Errors SvelteKit caught while loading or navigating (not the expected ones: a 404 or an

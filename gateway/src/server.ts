@@ -33,6 +33,9 @@ async function loadAppHandler(): Promise<NodeHandler | undefined> {
   // the public origin is configuration read at run time, never baked into a build.
   process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
   process.env.HOST_HEADER = 'x-forwarded-host';
+  // Form posts (a bug report with a screenshot, without JavaScript) may carry up to the
+  // ingest endpoint's 2.5 MiB; adapter-node's default is 512 KB.
+  process.env.BODY_SIZE_LIMIT ??= String(Math.ceil(2.5 * 1024 * 1024));
   const mod = (await import(pathToFileURL(APP_HANDLER).href)) as { handler: NodeHandler };
   return mod.handler;
 }
@@ -82,7 +85,13 @@ export async function createGateway({
   const pipeline = createApiPipeline({ services: svc, ...api });
   const ingest = createIngest({ services: svc, ...(api ? { api } : {}) });
   const rest = await createRestEngine({ services: svc, schemas: allSchemas });
-  const graphql = await createGraphqlEngine({ services: svc, schemas: current.schemas });
+  const graphql = await createGraphqlEngine({
+    services: svc,
+    schemas: current.schemas,
+    // Subscribe operations take from the same rate-limit buckets as HTTP requests.
+    ...(api?.rateLimits ? { rateLimits: api.rateLimits } : {}),
+    ...(api?.statePool ? { statePool: api.statePool } : {}),
+  });
   const restHandler = engines?.rest ?? rest.handler;
   const graphqlHandler = engines?.graphql ?? graphql.handler;
   // An unknown version still passes the pipeline (CORS, rate limit, request id) and answers

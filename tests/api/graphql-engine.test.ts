@@ -4,6 +4,8 @@
 // `development` flag.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { GraphQLError } from 'graphql';
+import { maskError } from '../../gateway/src/graphql/errors.ts';
 import { createGraphqlEngine, type GraphqlEngine } from '../../gateway/src/graphql/index.ts';
 import type { ApiContext } from '../../gateway/src/api/types.ts';
 import type { Claims } from '../../lib/db/as-user.ts';
@@ -156,5 +158,36 @@ describe('schema reload', () => {
        where application_name = 'taskmaster-graphql-listen' and datname = current_database()`,
     );
     assert.equal(again.rows[0]!.n, 1);
+  });
+});
+
+describe('error masking decides by code, never by message text', () => {
+  const options = { development: false, log: logger.child({ test: 'mask' }), requestId: 'r1' };
+  let engine: GraphqlEngine;
+  before(async () => {
+    engine = await createGraphqlEngine({ services: services(), schemas: ['public'], development: false });
+  });
+  after(async () => {
+    await engine.close();
+  });
+
+  test("@dataplan/pg's no-rows text from anywhere but a delete is an internal error", () => {
+    const original = new Error(
+      "No values were deleted in collection 'tasks' because no values you can delete were found matching these criteria.",
+    );
+    const masked = maskError(new GraphQLError(original.message, { originalError: original }), options);
+    assert.equal(masked.extensions?.code, 'INTERNAL_SERVER_ERROR');
+    assert.equal(masked.message, 'Internal error');
+  });
+
+  test('a delete that matches nothing is NOT_FOUND, coded by the delete plan', async () => {
+    const res = await engine.handler(
+      post(
+        `mutation { deleteTask(input: { workspaceId: "00000000-0000-0000-0000-000000000001", id: "00000000-0000-0000-0000-000000000002" }) { task { id } } }`,
+      ),
+    );
+    const body = parse(res.body);
+    assert.equal(body.errors?.[0]?.extensions?.code, 'NOT_FOUND', JSON.stringify(body));
+    assert.match(body.errors?.[0]?.message ?? '', /^Nothing was deleted: no row in tasks/);
   });
 });

@@ -98,10 +98,12 @@ function subscribe(c: Client, workspaceId: string) {
     dispose,
     /** Resolves once the subscription receives events (its LISTEN is in place). */
     async live(): Promise<void> {
+      probed = false;
       while (!probed) {
         await superuserQuery('select pg_notify($1, $2)', [
           taskTopic(workspaceId),
-          JSON.stringify({ op: 'UPDATE', workspace_id: workspaceId, id: PROBE_ID }),
+          // A delete: it reaches whoever may read the workspace (the task need not exist).
+          JSON.stringify({ op: 'DELETE', workspace_id: workspaceId, id: PROBE_ID }),
         ]);
         await Promise.race([waitFor(() => probed), new Promise((resolve) => setTimeout(resolve, 50))]);
       }
@@ -112,6 +114,9 @@ function subscribe(c: Client, workspaceId: string) {
       read += 1;
       return results[read - 1]!;
     },
+    /** How many events (probes aside) arrived so far, and what they were. */
+    count: () => results.length,
+    all: () => results,
     /** The errors the subscription ended with (an error message, or a result with errors). */
     async failure(): Promise<unknown> {
       const errored = () => failed ?? results.find((r) => r.errors)?.errors;
@@ -184,7 +189,7 @@ describe('taskChanged subscription', { timeout: 30_000 }, () => {
     assert.equal(failure[0]?.extensions?.code, 'NOT_FOUND', JSON.stringify(failure));
   });
 
-  test('events are re-read as the subscriber: a forged event about a foreign task yields no task', async () => {
+  test('events are re-read as the subscriber: a forged event about a foreign task sends nothing', async () => {
     const aliceTask = await createTask(alice, 'Alice private');
     const b = subscribe(client(bob), bob.workspaceId);
     await b.live();
@@ -192,10 +197,60 @@ describe('taskChanged subscription', { timeout: 30_000 }, () => {
       taskTopic(bob.workspaceId),
       JSON.stringify({ op: 'UPDATE', workspace_id: alice.workspaceId, id: aliceTask }),
     ]);
-    const event = await b.next();
-    assert.equal(event.data?.taskChanged.task, null);
-    assert.doesNotMatch(JSON.stringify(event), /Alice private/);
+    // Events of one subscription arrive in order: once the probe is back, the forged
+    // event was handled, and it must have sent nothing (not even its id).
+    await b.live();
+    assert.equal(b.count(), 0, JSON.stringify(b.all()));
     b.dispose();
+  });
+
+  test('a member removed from the workspace receives nothing more about its tasks', async () => {
+    const carol = await newUser('gqlsub-carol');
+    const carolId = JSON.parse(Buffer.from(carol.token.split('.')[1]!, 'base64url').toString()).sub as string;
+    await superuserQuery(
+      `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'member')`,
+      [alice.workspaceId, carolId],
+    );
+    const own = await createTask(carol, 'Carol marker');
+    const c = subscribe(client(carol), alice.workspaceId);
+    await c.live();
+    const shared = await createTask(alice, 'Shared while a member');
+    assert.equal((await c.next()).data?.taskChanged.task?.title, 'Shared while a member');
+
+    await superuserQuery(`delete from public.workspace_members where workspace_id = $1 and user_id = $2`, [
+      alice.workspaceId,
+      carolId,
+    ]);
+    await post(
+      alice,
+      'mutation ($ws: UUID!, $id: UUID!, $p: TaskPatch!) { updateTask(input: { workspaceId: $ws, id: $id, patch: $p }) { task { id } } }',
+      {
+        ws: alice.workspaceId,
+        id: shared,
+        p: { title: 'Secret after removal' },
+      },
+    );
+    await createTask(alice, 'Created after removal');
+    await post(
+      alice,
+      'mutation ($ws: UUID!, $id: UUID!) { deleteTask(input: { workspaceId: $ws, id: $id }) { task { id } } }',
+      { ws: alice.workspaceId, id: shared },
+    );
+    // A marker Carol may read, on the same channel, after the three changes: when it
+    // arrives, they were handled before it, and none may have reached her.
+    await superuserQuery('select pg_notify($1, $2)', [
+      taskTopic(alice.workspaceId),
+      JSON.stringify({ op: 'UPDATE', workspace_id: carol.workspaceId, id: own }),
+    ]);
+    const marker = await c.next();
+    assert.deepEqual(marker.data?.taskChanged, {
+      op: 'UPDATE',
+      workspaceId: carol.workspaceId,
+      id: own,
+      task: { title: 'Carol marker' },
+    });
+    assert.equal(c.count(), 2, JSON.stringify(c.all()));
+    c.dispose();
   });
 
   test('a socket without a valid access token is closed with 4403', async () => {
@@ -249,5 +304,43 @@ describe('taskChanged subscription', { timeout: 30_000 }, () => {
       c.subscribe({ query: '{ myPersonalWorkspaceId }' }, { next: resolve, error: resolve, complete: () => undefined });
     });
     assert.match(JSON.stringify(result), /Only subscriptions are served over WebSocket/);
+  });
+});
+
+describe('rate limits', { timeout: 30_000 }, () => {
+  test("each subscribe takes one request from the caller's HTTP bucket; an empty bucket refuses it", async () => {
+    const limited = await startGateway({ api: { rateLimits: { user: 3 } } });
+    const own: Client[] = [];
+    try {
+      const res = await signUp(limited.url, uniqueEmail('gqlsub-limited'));
+      const token = await accessToken(limited.url, cookiesFrom(res));
+      const http = () =>
+        fetch(`${limited.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query: '{ myPersonalWorkspaceId }' }),
+        });
+      const first = await http(); // 1 of 3
+      assert.equal(first.status, 200);
+      const workspaceId = ((await first.json()) as { data: { myPersonalWorkspaceId: string } }).data
+        .myPersonalWorkspaceId;
+      const c = createClient({
+        url: `${limited.url.replace(/^http/, 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+        lazy: false,
+      });
+      own.push(c);
+      await subscribe(c, workspaceId).live(); // 2 of 3
+      await subscribe(c, workspaceId).live(); // 3 of 3
+      const refused = (await subscribe(c, workspaceId).failure()) as { extensions?: { code?: string } }[];
+      assert.equal(refused[0]?.extensions?.code, 'RATE_LIMITED', JSON.stringify(refused));
+      // The same bucket: HTTP is refused now too.
+      assert.equal((await http()).status, 429);
+    } finally {
+      await Promise.all(own.map((c) => c.dispose()));
+      await limited.close();
+    }
   });
 });

@@ -50,10 +50,17 @@ async function signIn(page: Page, person: Person): Promise<void> {
 async function addTask(page: Page, title: string, dueDate?: string): Promise<void> {
   await page.getByLabel('New task').fill(title);
   if (dueDate) await page.getByLabel('Due date (optional)').fill(dueDate);
-  await page.getByRole('button', { name: 'Add task' }).click();
+  // Scoped to the form: the app header has its own "Add task" (quick add) button.
+  await page.getByRole('form', { name: 'Add a task' }).getByRole('button', { name: 'Add task' }).click();
   await expect(openList(page).getByRole('link', { name: title, exact: true })).toBeVisible();
   // The form is ready for the next task (a fresh page without JS, a reset form with it).
   await expect(page.getByLabel('New task')).toHaveValue('');
+}
+
+/** Sign out lives in the account menu (a native popover: it opens without JavaScript too). */
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^Account menu/ }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
 }
 
 const section = (page: Page, heading: RegExp) =>
@@ -131,7 +138,7 @@ test('a person signs up, manages tasks, and finds them again after signing back 
   await expect(page.getByRole('status').getByText(`Deleted “${edited}”.`)).toBeVisible();
 
   // Sign out: the Inbox is closed again.
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
   await page.goto('/app');
@@ -183,7 +190,7 @@ test("a second person sees none of the first person's tasks", async ({ browser, 
 test('forms explain what is wrong and put focus on the first problem', async ({ page }, testInfo) => {
   const person = newPerson('carol', testInfo);
   await signUp(page, person);
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await signOut(page);
   await expect(page).toHaveURL(/\/$/);
 
   // The same email again: the email field is marked, described and focused.

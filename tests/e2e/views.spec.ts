@@ -97,7 +97,7 @@ test('quick add “Pay rent every 1st #home p1” previews chips and creates the
   } else {
     // Without JavaScript the Inbox's form is parsed on the server by the same module.
     await page.getByLabel('New task').fill(text);
-    await page.getByRole('button', { name: 'Add task' }).click();
+    await page.getByRole('form', { name: 'Add a task' }).getByRole('button', { name: 'Add task' }).click();
     await expect(page).toHaveURL(/\/app$/);
   }
   const rest = api(page, baseURL);
@@ -129,7 +129,7 @@ test('complete → undo and delete → undo, kept after a reload', async ({ page
   await signUp(page, testInfo, 'undo');
   for (const title of ['Water the plants', 'Book the dentist']) {
     await page.getByLabel('New task').fill(title);
-    await page.getByRole('button', { name: 'Add task' }).click();
+    await page.getByRole('form', { name: 'Add a task' }).getByRole('button', { name: 'Add task' }).click();
     await expect(todo(page).getByRole('link', { name: title })).toBeVisible();
   }
   await page.getByRole('button', { name: 'Complete “Water the plants”' }).click();

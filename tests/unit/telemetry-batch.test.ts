@@ -26,8 +26,8 @@ function errorEvent(i: number, stackSize = 10): ClientErrorEvent {
     message: `boom ${i}`,
     stack: 's'.repeat(stackSize),
     route: '/app',
-    userAgent: 'test',
-    appVersion: '1',
+    user_agent: 'test',
+    app_version: '1',
   };
 }
 
@@ -40,8 +40,8 @@ test('a web-vitals metric becomes a vital event; unknown names and bad values ar
       value: 0.012,
       rating: 'good',
       route: '/app',
-      navigationType: 'navigate',
-      appVersion: 'v1',
+      navigation_type: 'navigate',
+      app_version: 'v1',
     },
   );
   const lcp = vitalEvent({ name: 'LCP', value: 812.46, rating: 'good', navigationType: 'reload' }, '/', 'v1');

@@ -58,13 +58,6 @@ export function maskError(error: GraphQLError, { development, log, requestId }: 
   if (isSafeError(original)) {
     return formatted(error, original.message, { code: 'BAD_REQUEST', ...(original.extensions ?? {}) });
   }
-  // @dataplan/pg's delete of a row the caller cannot see (RLS) or that does not exist.
-  const notDeleted = /^No values were deleted in collection '([\w-]+)'/.exec(original.message);
-  if (notDeleted) {
-    return formatted(error, `Nothing was deleted: no row in ${notDeleted[1]} that you may delete matches.`, {
-      code: 'NOT_FOUND',
-    });
-  }
   if (isPgError(original)) {
     const pt = /^PT(\d{3})$/.exec(original.code);
     if (pt) {

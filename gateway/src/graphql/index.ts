@@ -40,6 +40,8 @@ import { asUser, transactionSettings, type Claims } from '../../../lib/db/as-use
 import { logger, type Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
 import { createApiKeyResolver, isApiKeyCredential } from '../api/api-keys.ts';
+import { callerScope } from '../api/caller-scope.ts';
+import { createRateLimiter, type RateLimitSettings } from '../api/rate-limit.ts';
 import { json, type ApiContext, type ApiHandler, type ApiResponse } from '../api/types.ts';
 import { maskError } from './errors.ts';
 import { readRequest, RequestError, responseType, type GraphqlRequest } from './http.ts';
@@ -63,6 +65,12 @@ export type GraphqlEngineOptions = {
   path?: string;
   /** Pause before re-establishing a lost schema-reload LISTEN connection. */
   reconnectMs?: number;
+  /**
+   * The gateway's rate-limit overrides and state pool (ApiOptions), so that subscribe
+   * operations take from the same Postgres buckets, with the same quotas, as HTTP requests.
+   */
+  rateLimits?: Partial<RateLimitSettings>;
+  statePool?: pg.Pool;
 };
 
 const MAX_CACHED_DOCUMENTS = 500;
@@ -89,6 +97,8 @@ export async function createGraphqlEngine({
   development = svc.config.NODE_ENV === 'development',
   path = '/graphql',
   reconnectMs = 5_000,
+  rateLimits,
+  statePool,
 }: GraphqlEngineOptions): Promise<GraphqlEngine> {
   const log = logger.child({ component: 'graphql' });
   const preset = makePreset({ pool: svc.apiPool, schemas });
@@ -343,6 +353,33 @@ export async function createGraphqlEngine({
   const verify = async (token: string): Promise<Claims> =>
     isApiKeyCredential(token, svc.config.API_PUBLISHABLE_KEY) ? (await resolveApiKey(token)).claims : verifyJwt(token);
   const detachers: Array<() => Promise<void>> = [];
+  // Buckets live in Postgres, keyed by caller (callerScope): this limiter takes from the
+  // very buckets the HTTP pipeline's does, so a subscribe counts as one request.
+  const limiter = createRateLimiter({
+    pool: statePool ?? svc.servicePool,
+    settings: {
+      anon: svc.config.RATE_LIMIT_ANON_PER_MINUTE,
+      user: svc.config.RATE_LIMIT_USER_PER_MINUTE,
+      apiKey: svc.config.RATE_LIMIT_API_KEY_PER_MINUTE,
+      windowSeconds: 60,
+      ...rateLimits,
+    },
+  });
+  async function admit(claims: Claims, ip: string): Promise<readonly GraphQLError[] | undefined> {
+    const apiKeyId = typeof claims.api_key_id === 'string' ? claims.api_key_id : undefined;
+    const scope = callerScope({ claims, via: apiKeyId ? 'api_key' : 'jwt', ...(apiKeyId ? { apiKeyId } : {}) }, ip);
+    const result = await limiter.take(scope, log);
+    if (!result || result.allowed) return undefined;
+    return [
+      new GraphQLError('Too many requests', {
+        extensions: {
+          code: 'RATE_LIMITED',
+          retryAfter: result.retryAfter,
+          details: `The ${result.policy} limit is ${result.limit} requests per ${result.windowSeconds} seconds.`,
+        },
+      }),
+    ];
+  }
 
   function attach(server: Server): void {
     detachers.push(
@@ -352,6 +389,7 @@ export async function createGraphqlEngine({
         // A revoked key's socket closes within the same bound as its HTTP requests (at
         // least a second apart, so the check never becomes a busy loop).
         apiKeyRecheckMs: Math.max(1000, svc.config.API_KEY_CACHE_MS),
+        admit,
         async prepare(claims, payload) {
           const current = built;
           const request: GraphqlRequest = {

@@ -3,7 +3,16 @@
 // introspected as `authenticated`, so a column without an insert grant has no input
 // field) and by RLS at execution time; nothing here is an authorization rule.
 import type pg from 'pg';
-import { ConstantStep, lambda, type Step } from 'postgraphile/grafast';
+import {
+  ConstantStep,
+  lambda,
+  object,
+  SafeError,
+  trap,
+  TRAP_ERROR,
+  type ObjectStep,
+  type Step,
+} from 'postgraphile/grafast';
 import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { jsonPgSmartTags } from 'postgraphile/utils';
@@ -114,10 +123,54 @@ const DefaultPageSizePlugin: GraphileConfig.Plugin = {
   },
 };
 
+/** A database error: it carries a SQLSTATE (node-postgres sets severity on every one). */
+const hasSqlState = (value: Error) =>
+  typeof (value as { code?: unknown }).code === 'string' &&
+  typeof (value as { severity?: unknown }).severity === 'string';
+
+/**
+ * A delete mutation that matched no row the caller may delete (it does not exist, or RLS
+ * hides it) fails with a SafeError coded NOT_FOUND, decided here, where the error is known
+ * to come from the delete step and to carry no SQLSTATE (@dataplan/pg flags a plain Error
+ * when the DELETE affected no row). Errors with a SQLSTATE pass through unchanged to the
+ * error mask. The error's text is never inspected.
+ */
+const DeleteNotFoundPlugin: GraphileConfig.Plugin = {
+  name: 'TaskmasterDeleteNotFoundPlugin',
+  version: '1.0.0',
+  schema: {
+    hooks: {
+      GraphQLObjectType_fields_field(field, _build, context) {
+        const plan = field.plan as ((...args: unknown[]) => ObjectStep<{ result: Step }>) | undefined;
+        const scope = context.scope as { isPgDeleteMutation?: boolean; pgFieldResource?: { name: string } };
+        if (!scope.isPgDeleteMutation || !plan) return field;
+        const collection = scope.pgFieldResource?.name ?? 'this collection';
+        return {
+          ...field,
+          plan(...args: unknown[]) {
+            const $payload = plan(...args);
+            const $delete = $payload.getStepForKey('result');
+            const $found = lambda(trap($delete, TRAP_ERROR), (value: unknown) => {
+              if (value instanceof Error && !hasSqlState(value)) {
+                throw new SafeError(`Nothing was deleted: no row in ${collection} that you may delete matches.`, {
+                  code: 'NOT_FOUND',
+                });
+              }
+              return null;
+            });
+            // `found` first: when both fail, the payload carries its coded error.
+            return object({ found: $found, result: $delete });
+          },
+        };
+      },
+    },
+  },
+};
+
 export function makePreset({ pool, schemas }: PresetOptions): GraphileConfig.Preset {
   return {
     extends: [PostGraphileAmberPreset, PgSimplifyInflectionPreset, PostGraphileConnectionFilterPreset],
-    plugins: [KeepIdPlugin, RelationNamesPlugin, DefaultPageSizePlugin, taskChangesPlugin],
+    plugins: [KeepIdPlugin, RelationNamesPlugin, DefaultPageSizePlugin, DeleteNotFoundPlugin, taskChangesPlugin],
     disablePlugins: [
       // No Relay global object ids (see KeepIdPlugin).
       'NodePlugin',

@@ -5,7 +5,10 @@
 // 20261123170200), which NOTIFYs `tasks:<workspace_id>` with {op, workspace_id, id}, ids
 // only. PostGraphile's pgSubscriber LISTENs on the channels subscribers asked for; for
 // every event the subscription re-reads the task as the subscriber (role and claims in
-// pgSettings, so RLS filters) and sends it. Subscribing itself first reads the
+// pgSettings, so RLS filters) and sends it only if the subscriber can read it: the task
+// for an insert or update, the workspace for a delete. Otherwise the event's field is
+// null and the socket sends nothing at all, not even the id (a member removed from the
+// workspace, or a forged event, learns nothing). Subscribing itself first reads the
 // workspace as the subscriber: a workspace the caller cannot see is refused, so nobody
 // learns even the ids of another workspace's tasks.
 //
@@ -16,7 +19,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { jsonParse } from 'postgraphile/@dataplan/json';
-import { context, lambda, listen, SafeError, type Step } from 'postgraphile/grafast';
+import { access, context, lambda, listen, SafeError, type Step } from 'postgraphile/grafast';
 import { extendSchema, gql } from 'postgraphile/utils';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -57,14 +60,15 @@ export const taskChangesPlugin: GraphileConfig.Plugin = extendSchema((build) => 
         workspaceId: UUID!
         id: UUID!
         """
-        The task as it is now, read as you (null once deleted, or if you may no longer see it).
+        The task as it is now, read as you (null once deleted). Changes to tasks you cannot
+        read are not sent at all.
         """
         task: Task
       }
 
       extend type Subscription {
         """
-        Task changes in one of your workspaces, as they commit.
+        Task changes in one of your workspaces, as they commit: only those you can read then.
         """
         taskChanged(workspaceId: UUID!): TaskChange
       }
@@ -88,18 +92,27 @@ export const taskChangesPlugin: GraphileConfig.Plugin = extendSchema((build) => 
               const $pgSubscriber = context().get('pgSubscriber');
               return listen($pgSubscriber as never, $topic, jsonParse);
             },
-            plan($event: Step) {
-              return $event;
+            plan($event: EventStep) {
+              // Re-read as the subscriber: the task (insert/update), or for a delete, whose
+              // row is gone, the workspace. Null when RLS hides it: then nothing is sent.
+              const $workspaceId = $event.get('workspace_id');
+              const $task = tasks.get({ workspace_id: $workspaceId, id: $event.get('id') }).get('id');
+              const $workspace = workspaces.get({ id: $workspaceId }).get('id');
+              return lambda(
+                [$event, $event.get('op'), $task, $workspace],
+                ([event, op, task, workspace]) => ((op === 'DELETE' ? workspace : task) == null ? null : event),
+                true,
+              );
             },
           },
         },
       },
       TaskChange: {
         plans: {
-          op: ($event: EventStep) => $event.get('op'),
-          workspaceId: ($event: EventStep) => $event.get('workspace_id'),
-          id: ($event: EventStep) => $event.get('id'),
-          task: ($event: EventStep) => tasks.get({ workspace_id: $event.get('workspace_id'), id: $event.get('id') }),
+          op: ($event: Step) => access($event, 'op'),
+          workspaceId: ($event: Step) => access($event, 'workspace_id'),
+          id: ($event: Step) => access($event, 'id'),
+          task: ($event: Step) => tasks.get({ workspace_id: access($event, 'workspace_id'), id: access($event, 'id') }),
         },
       },
     },
@@ -112,6 +125,11 @@ export type SubscriptionServerOptions = {
   verify(token: string): Promise<Claims>;
   /** How often a socket opened with an API key checks that the key is still valid, in ms. */
   apiKeyRecheckMs: number;
+  /**
+   * Takes one request from the caller's rate-limit bucket (the HTTP requests' bucket);
+   * GraphQL errors to answer with when it is empty.
+   */
+  admit(claims: Claims, ip: string): Promise<readonly GraphQLError[] | undefined>;
   /** Builds execution args for one subscribe message, or GraphQL errors to answer with. */
   prepare(
     claims: Claims,
@@ -122,6 +140,34 @@ export type SubscriptionServerOptions = {
   formatErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[];
   onError(error: unknown): void;
 };
+
+type Result = { data?: Record<string, unknown> | null; errors?: unknown };
+
+/**
+ * An event whose root field is null without errors is one the subscriber may not read
+ * (see taskChanged's plan): it is skipped, not sent as `{ taskChanged: null }`. `return`
+ * goes straight to the source so completing a subscription ends its LISTEN at once.
+ */
+function withoutEmptyEvents(source: unknown): unknown {
+  if (typeof source !== 'object' || source === null || !(Symbol.asyncIterator in source)) return source;
+  const iterator = (source as AsyncIterable<Result>)[Symbol.asyncIterator]();
+  const empty = (r: Result) =>
+    !r.errors && r.data != null && Object.values(r.data).every((value) => value === null || value === undefined);
+  const filtered: AsyncIterableIterator<Result> = {
+    async next() {
+      for (;;) {
+        const step = await iterator.next();
+        if (step.done || !empty(step.value)) return step;
+      }
+    },
+    return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true, value: undefined }),
+    throw: (error?: unknown) => iterator.throw?.(error) ?? Promise.reject(error as Error),
+    [Symbol.asyncIterator]() {
+      return filtered;
+    },
+  };
+  return filtered;
+}
 
 type Extra = { claims?: Claims; expiry?: NodeJS.Timeout; recheck?: NodeJS.Timeout };
 
@@ -179,10 +225,13 @@ export function attachSubscriptions(server: Server, options: SubscriptionServerO
             }),
           ];
         }
+        // Each subscribe is a request against the caller's rate limit, as over HTTP.
+        const refused = await options.admit(claims, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+        if (refused) return refused;
         return options.prepare(claims, payload);
       },
       execute: (args) => options.execute(args) as never,
-      subscribe: (args) => options.subscribe(args) as never,
+      subscribe: async (args) => withoutEmptyEvents(await options.subscribe(args)) as never,
       onNext(_ctx, _id, _payload, _args, result) {
         if (!result.errors) return undefined;
         return { ...result, errors: options.formatErrors(result.errors) };

@@ -88,8 +88,8 @@ function onCaptured(captured: CapturedError): void {
       message,
       stack,
       route,
-      userAgent: clean(navigator.userAgent, LIMITS.userAgent),
-      appVersion: version,
+      user_agent: clean(navigator.userAgent, LIMITS.userAgent),
+      app_version: clean(version, 100),
     });
     schedule(ERROR_FLUSH_DELAY_MS);
   } catch {

@@ -1,5 +1,5 @@
-// What the browser sends to POST /api/v1/telemetry (docs/api.md) and keeps for bug
-// reports, and how a thrown value becomes a readable, scrubbed message. Pure.
+// What the browser sends to POST /api/v1/telemetry (docs/api.md; snake_case fields, as the
+// API takes them) and keeps for bug reports, and how a thrown value becomes a readable, scrubbed message. Pure.
 import { LIMITS, clean } from './scrub.ts';
 
 export type VitalName = 'LCP' | 'CLS' | 'INP' | 'TTFB' | 'FCP';
@@ -11,8 +11,8 @@ export type VitalEvent = {
   value: number;
   rating: VitalRating;
   route: string;
-  navigationType: string;
-  appVersion: string;
+  navigation_type: string;
+  app_version: string;
 };
 
 export type ClientErrorEvent = {
@@ -20,8 +20,8 @@ export type ClientErrorEvent = {
   message: string;
   stack: string;
   route: string;
-  userAgent: string;
-  appVersion: string;
+  user_agent: string;
+  app_version: string;
 };
 
 export type TelemetryEvent = VitalEvent | ClientErrorEvent;
@@ -52,8 +52,8 @@ export function vitalEvent(metric: MetricLike, route: string, appVersion: string
     value: Math.round(metric.value * 1000) / 1000,
     rating: metric.rating as VitalRating,
     route: clean(route, LIMITS.route) || '/',
-    navigationType: clean(metric.navigationType, 40) || 'navigate',
-    appVersion: clean(appVersion, 100),
+    navigation_type: clean(metric.navigationType, 40) || 'navigate',
+    app_version: clean(appVersion, 100),
   };
 }
 

@@ -7,10 +7,13 @@ export type GetSettingsOptions = { claims: Claims };
 /** The caller's settings; a person who never saved any gets the defaults (stored = false). */
 export async function getSettings({ claims }: GetSettingsOptions): Promise<UserSettings & { stored: boolean }> {
   return asUser(services().apiPool, { claims, readOnly: true }, async (client) => {
+    // A null zone or locale means "the browser's": the server, which cannot know it, uses the default.
     const { rows } = await client.query<UserSettings>(
-      `select time_zone as "timeZone", locale, theme from public.user_settings where user_id = (select auth.uid())`,
+      `select coalesce(time_zone, $1) as "timeZone", coalesce(locale, $2) as locale, theme
+         from public.user_settings where user_id = (select auth.uid())`,
+      [DEFAULT_SETTINGS.timeZone, DEFAULT_SETTINGS.locale],
     );
     const row = rows[0];
-    return row ? { ...DEFAULT_SETTINGS, ...row, stored: true } : { ...DEFAULT_SETTINGS, stored: false };
+    return row ? { ...row, stored: true } : { ...DEFAULT_SETTINGS, stored: false };
   });
 }

@@ -86,7 +86,12 @@ export const newLabelNames = z.preprocess(
 export const updateTaskDetailInput = taskKey
   .extend({
     title: taskTitle,
-    notes: notes.default(''),
+    // A form submits a textarea's line breaks as CRLF; notes keep the \n the API stores.
+    notes: z
+      .string()
+      .default('')
+      .transform((v) => v.replace(/\r\n?/g, '\n'))
+      .pipe(notes),
     dueDate,
     dueTime,
     dueTz: timeZone,

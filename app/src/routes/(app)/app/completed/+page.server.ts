@@ -23,10 +23,15 @@ function dayIn(instant: Date, timeZone: string): string {
   );
 }
 
-export const load: PageServerLoad = async ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, parent }) => {
   const { claims } = requireCaller(locals);
-  const [tasks, settings] = await Promise.all([listCompleted({ claims }), getSettings({ claims })]);
-  const { timeZone, locale } = settings;
+  // Days in the shell's zone (the person's setting, else the browser's); dates in their locale.
+  const [tasks, settings, { timeZone }] = await Promise.all([
+    listCompleted({ claims }),
+    getSettings({ claims }),
+    parent(),
+  ]);
+  const { locale } = settings;
   const now = new Date();
   const today = dayIn(now, timeZone);
   const yesterday = dayIn(new Date(now.getTime() - 86_400_000), timeZone);

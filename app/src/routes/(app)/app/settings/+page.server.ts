@@ -1,21 +1,23 @@
-import { fail } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { getSettings } from '#lib/server/settings/get-settings.ts';
 import { saveSettings } from '#lib/server/settings/save-settings.ts';
 import { LOCALES, profileInput, settingsInput, THEMES } from '#lib/server/settings/schemas.ts';
 import { updateProfile } from '#lib/server/settings/update-profile.ts';
+import { THEME_COOKIE, THEME_COOKIE_MAX_AGE } from '#lib/theme/theme.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 type SettingsField = 'name' | 'timeZone' | 'locale' | 'theme';
 
-export const load: PageServerLoad = async ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
   const { user, claims } = requireCaller(locals);
   const settings = await getSettings({ claims });
   return {
     profile: { name: user.name, email: user.email },
     settings,
     timeZones: Intl.supportedValuesOf('timeZone'),
+    savedPreferences: url.searchParams.get('saved') === 'preferences',
     locales: LOCALES,
     themes: THEMES,
   };
@@ -42,7 +44,7 @@ export const actions = {
     return { action: 'profile', saved: 'Profile saved.' };
   },
 
-  preferences: async ({ request, locals }) => {
+  preferences: async ({ request, locals, cookies }) => {
     const { claims } = requireCaller(locals);
     const fields = formFields(await request.formData());
     const values = { timeZone: fields.timeZone ?? '', locale: fields.locale ?? '', theme: fields.theme ?? '' };
@@ -51,6 +53,15 @@ export const actions = {
       return fail(400, { action: 'preferences', errors: fieldErrors<SettingsField>(parsed.error), prefValues: values });
     }
     await saveSettings({ claims, input: parsed.data });
-    return { action: 'preferences', saved: 'Preferences saved.', theme: parsed.data.theme };
+    // The same cookie the theme switcher sets: the server paints the next page in this theme.
+    cookies.set(THEME_COOKIE, parsed.data.theme, {
+      path: '/',
+      maxAge: THEME_COOKIE_MAX_AGE,
+      sameSite: 'lax',
+      httpOnly: false,
+    });
+    // Redirect (not a rendered result) so the next page is painted in the new theme, and a
+    // reload does not post again.
+    redirect(303, '/app/settings?saved=preferences');
   },
 } satisfies Actions;

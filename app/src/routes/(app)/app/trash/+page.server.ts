@@ -10,11 +10,11 @@ import type { Actions, PageServerLoad } from './$types';
 
 const GONE = 'That task is no longer in the trash.';
 
-export const load: PageServerLoad = async ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, parent }) => {
   const { claims } = requireCaller(locals);
-  const [tasks, settings] = await Promise.all([listTrash({ claims }), getSettings({ claims })]);
+  const [tasks, settings, { timeZone }] = await Promise.all([listTrash({ claims }), getSettings({ claims }), parent()]);
   const when = new Intl.DateTimeFormat(settings.locale, {
-    timeZone: settings.timeZone,
+    timeZone,
     day: 'numeric',
     month: 'short',
     hour: 'numeric',

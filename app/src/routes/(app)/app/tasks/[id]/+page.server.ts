@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { listProjects } from '#lib/server/projects/list-projects.ts';
-import { getSettings } from '#lib/server/settings/get-settings.ts';
 import { toTaskActionError } from '#lib/server/tasks/action-errors.ts';
 import { deleteTask } from '#lib/server/tasks/delete-task.ts';
 import { updateTaskDetailInput } from '#lib/server/tasks/detail-schemas.ts';
@@ -18,16 +17,17 @@ const GONE = 'That task no longer exists. It may have been deleted elsewhere.';
 
 type DetailField = 'title' | 'notes' | 'dueDate' | 'dueTime' | 'priority' | 'projectId' | 'labelIds' | 'newLabels';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
+export const load: PageServerLoad = async ({ locals, params, parent }) => {
   const { claims } = requireCaller(locals);
   // A malformed id would be a 22P02 from Postgres; it is simply "not found".
   if (!z.uuid().safeParse(params.id).success) error(404, 'That task does not exist.');
   const task = await getTaskDetail({ claims, id: params.id });
   if (!task) error(404, 'That task does not exist.');
-  const [labels, projects, settings] = await Promise.all([
+  // The shell's zone: the person's setting, else the browser's (tz cookie), else UTC.
+  const [labels, projects, { timeZone }] = await Promise.all([
     listLabels({ claims, workspaceId: task.workspaceId }),
     listProjects({ claims }),
-    getSettings({ claims }),
+    parent(),
   ]);
   return {
     task,
@@ -37,7 +37,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
       .filter((p) => p.workspaceId === task.workspaceId && (!p.archivedAt || p.id === task.projectId))
       .map((p) => ({ id: p.id, name: p.name, color: p.color, archived: p.archivedAt !== null })),
     recurrence: recurrenceText(task.recurrence),
-    timeZone: settings.timeZone,
+    timeZone,
   };
 };
 
