@@ -9,6 +9,10 @@ import { superuserQuery } from '../support/db.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
+async function snap(page: Page, testInfo: TestInfo, step: string): Promise<void> {
+  await page.screenshot({ path: `artifacts/screenshots/${testInfo.project.name}-views-${step}.png`, fullPage: true });
+}
+
 function scripted(testInfo: TestInfo): boolean {
   return testInfo.project.use.javaScriptEnabled !== false;
 }
@@ -63,6 +67,11 @@ const toast = (page: Page, text: string) => toasts(page).getByRole('listitem').f
 const rowOf = (page: Page, title: string) => page.getByRole('row').filter({ hasText: title });
 const titles = (page: Page) => todo(page).getByRole('row').locator('a.title').allTextContents();
 
+/** The list is interactive: reorder handles only render once the page has hydrated. */
+async function hydrated(page: Page): Promise<void> {
+  await expect(page.getByRole('button', { name: /^Reorder/ }).first()).toBeAttached();
+}
+
 function dayIn(zone: string, offsetDays = 0): string {
   const d = new Intl.DateTimeFormat('en-CA', {
     timeZone: zone,
@@ -91,6 +100,7 @@ test('quick add “Pay rent every 1st #home p1” previews chips and creates the
     await expect(chips.locator('[data-kind="recurrence"]')).toHaveText('↻ every 1st');
     await expect(chips.locator('[data-kind="priority"]')).toHaveText('P1');
     await expect(chips.locator('[data-kind="project"]')).toHaveText('#home (new)');
+    await snap(page, testInfo, 'quick-add');
     await dialog.getByRole('button', { name: 'Add task' }).click();
     await expect(dialog).toBeHidden();
     await expect(toasts(page).getByText('Added “Pay rent”.')).toBeVisible();
@@ -175,6 +185,14 @@ test('keyboard: j/k move the selection, x completes, # deletes; Alt+↑ reorders
     return;
   }
 
+  // A CSP violation or a hydration error would show here.
+  const browserErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') browserErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => browserErrors.push(e.message));
+  await page.reload();
+  await hydrated(page);
   const selected = () => todo(page).locator('[role="row"][aria-selected="true"]');
   await page.keyboard.press('j');
   await expect(selected()).toContainText('Alpha');
@@ -206,13 +224,33 @@ test('keyboard: j/k move the selection, x completes, # deletes; Alt+↑ reorders
     .toEqual(['Delta']);
   await page.reload();
   expect(await titles(page)).toEqual(['Delta', 'Alpha', 'Charlie']);
+  await hydrated(page);
+
+  // Drag by the handle (pointer events, as touch sends them): Charlie two rows up.
+  const handle = page.getByRole('button', { name: /^Reorder “Charlie”/ });
+  const box = (await handle.boundingBox())!;
+  const rowHeight = (await rowOf(page, 'Charlie').boundingBox())!.height;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 2 * rowHeight, { steps: 8 });
+  await page.mouse.up();
+  await expect.poll(() => titles(page)).toEqual(['Charlie', 'Delta', 'Alpha']);
+  // The move is one PATCH; wait until the server has it before reloading.
+  await expect
+    .poll(async () => (await rest.tasks('select=title&status=eq.open&order=position')).map((t) => t.title))
+    .toEqual(['Charlie', 'Delta', 'Alpha']);
+  await page.reload();
+  expect(await titles(page)).toEqual(['Charlie', 'Delta', 'Alpha']);
+  await hydrated(page);
 
   // # deletes the selected task (with Undo).
+  await page.keyboard.press('j');
   await page.keyboard.press('j');
   await expect(selected()).toContainText('Delta');
   await page.keyboard.press('#');
   await expect(toasts(page).getByText('Deleted “Delta”.')).toBeVisible();
-  await expect.poll(() => titles(page)).toEqual(['Alpha', 'Charlie']);
+  await expect.poll(() => titles(page)).toEqual(['Charlie', 'Alpha']);
+  expect(browserErrors).toEqual([]);
 });
 
 test('Today and Upcoming group by day in the person’s own time zone', async ({ page, baseURL }, testInfo) => {
@@ -232,6 +270,7 @@ test('Today and Upcoming group by day in the person’s own time zone', async ({
   await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
   await expect.poll(() => titles(page)).toEqual(['Overdue invoice', 'Due today']);
   await expect(rowOf(page, 'Overdue invoice')).toContainText('Overdue');
+  await snap(page, testInfo, 'today');
 
   await page.goto('/app/upcoming');
   const days = page.locator('section.day');
@@ -245,6 +284,7 @@ test('Today and Upcoming group by day in the person’s own time zone', async ({
   await expect(group(new RegExp(dayIn(zone, 2)))).toContainText('No tasks');
   await expect(page.getByRole('link', { name: 'Far away' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Overdue invoice' })).toHaveCount(0);
+  await snap(page, testInfo, 'upcoming');
 });
 
 test("a second person never sees the first person's tasks", async ({ browser, baseURL }, testInfo) => {
@@ -281,12 +321,14 @@ test('a project with 10,000 tasks opens with its first rows and keeps the DOM sm
   );
   await page.goto(`/app/projects/${first.project_id}`);
   await expect(rowOf(page, 'Bulk task 00001')).toBeVisible();
+  await snap(page, testInfo, 'big-project');
   const rendered = await page.getByRole('row').count();
   expect(rendered).toBeGreaterThan(10);
   expect(rendered).toBeLessThan(200);
   if (scripted(testInfo)) {
     await expect(todo(page).getByRole('heading', { level: 2 })).toContainText('10000');
     // Keyboard selection scrolls: End jumps to the last task, which is rendered and focused.
+    await hydrated(page);
     await page.keyboard.press('j');
     await page.keyboard.press('End');
     // The quick-added task sorts last: its position is its creation time in milliseconds.

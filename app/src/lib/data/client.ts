@@ -20,7 +20,10 @@ export function accessTokens(): AccessTokenProvider {
  * put `Authorization: Bearer <token>` on the request; the retry replaces it.
  */
 export function retryingFetch(provider: AccessTokenProvider, base: typeof fetch = fetch): typeof fetch {
-  return async (input, init) => {
+  return async (input, rawInit) => {
+    // A write in flight survives the page being left (a reload, signing out): keepalive.
+    const method = (rawInit?.method ?? 'GET').toUpperCase();
+    const init = method === 'GET' || method === 'HEAD' ? rawInit : { ...rawInit, keepalive: true };
     const first = await base(input, init);
     if (first.status !== 401) return first;
     const token = await provider.refresh();

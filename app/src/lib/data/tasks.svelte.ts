@@ -201,6 +201,26 @@ export class TaskCache {
     return last;
   }
 
+  /** Writes to one task go out one after another, so they land in the order they were made. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  #queues = new Map<string, Promise<unknown>>();
+
+  #serial<T>(id: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(id) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const settled = next.catch(() => undefined);
+    this.#queues.set(id, settled);
+    void settled.then(() => {
+      if (this.#queues.get(id) === settled) this.#queues.delete(id);
+    });
+    return next;
+  }
+
+  /** Resolves when every write made so far has been answered. */
+  async settled(): Promise<void> {
+    while (this.#queues.size > 0) await Promise.all([...this.#queues.values()]);
+  }
+
   #begin(id: string): void {
     this.pending.set(id, (this.pending.get(id) ?? 0) + 1);
   }
@@ -220,11 +240,9 @@ export class TaskCache {
     else this.rows.set(id, { ...before, ...visible, ...derived(before, visible) });
     this.#begin(id);
     const after = deleted_at ? null : (this.rows.get(id) ?? null);
-    const result = await this.#send({
-      kind: 'update',
-      taskId: id,
-      payload: { workspaceId: before.workspace_id, patch, after },
-    });
+    const result = await this.#serial(id, () =>
+      this.#send({ kind: 'update', taskId: id, payload: { workspaceId: before.workspace_id, patch, after } }),
+    );
     this.#end(id);
     if (result === QUEUED) return true;
     const rows = (result as { data?: unknown }).data as TaskRow[] | null | undefined;
@@ -284,11 +302,13 @@ export class TaskCache {
   async create(row: TaskRow, insert: Record<string, unknown>): Promise<boolean> {
     this.rows.set(row.id, row);
     this.#begin(row.id);
-    const result = await this.#send({
-      kind: 'create',
-      taskId: row.id,
-      payload: { row, insert: { ...insert, id: row.id, workspace_id: row.workspace_id } },
-    });
+    const result = await this.#serial(row.id, () =>
+      this.#send({
+        kind: 'create',
+        taskId: row.id,
+        payload: { row, insert: { ...insert, id: row.id, workspace_id: row.workspace_id } },
+      }),
+    );
     this.#end(row.id);
     if (result === QUEUED) return true;
     const rows = (result as { data?: unknown }).data as TaskRow[] | null | undefined;
@@ -308,11 +328,9 @@ export class TaskCache {
   async quickAdd(row: TaskRow, args: Record<string, unknown>): Promise<boolean> {
     this.rows.set(row.id, row);
     this.#begin(row.id);
-    const result = await this.#send({
-      kind: 'quick_add',
-      taskId: row.id,
-      payload: { row, args: { ...args, task_id: row.id } },
-    });
+    const result = await this.#serial(row.id, () =>
+      this.#send({ kind: 'quick_add', taskId: row.id, payload: { row, args: { ...args, task_id: row.id } } }),
+    );
     if (result === QUEUED) {
       this.#end(row.id);
       return true;

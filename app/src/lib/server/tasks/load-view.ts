@@ -11,15 +11,17 @@ import { listView } from './list-view.ts';
 export async function loadViewSeed(options: {
   claims: Claims;
   spec: ViewSpec;
-  timeZone: string;
+  /** The layout's zone (a function: a data request never needs it). */
+  timeZone: () => Promise<string>;
   isDataRequest: boolean;
 }): Promise<ViewSeed | null> {
   if (options.isDataRequest) return null;
+  const timeZone = await options.timeZone();
   const fetchedAt = Date.now();
   const page = await listView({
     claims: options.claims,
     spec: options.spec,
-    today: todayIn(options.timeZone, fetchedAt),
+    today: todayIn(timeZone, fetchedAt),
   });
   return { key: viewKey(options.spec), tasks: page.tasks, complete: page.complete, fetchedAt };
 }

@@ -7,7 +7,7 @@ import type { Actions, PageServerLoad } from './$types';
 // The Inbox: open tasks without a project, then the recently completed ones.
 export const load: PageServerLoad = async ({ locals, parent, isDataRequest }) => {
   const { claims } = requireCaller(locals);
-  const { timeZone } = await parent();
+  const timeZone = async () => (await parent()).timeZone;
   const [seed, completed] = await Promise.all([
     loadViewSeed({ claims, spec: { kind: 'inbox' }, timeZone, isDataRequest }),
     isDataRequest ? Promise.resolve(null) : listRecentlyCompleted({ claims }),

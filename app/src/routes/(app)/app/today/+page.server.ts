@@ -5,7 +5,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, parent, isDataRequest }) => {
   const { claims } = requireCaller(locals);
-  const { timeZone } = await parent();
+  const timeZone = async () => (await parent()).timeZone;
   return { seed: await loadViewSeed({ claims, spec: { kind: 'today' }, timeZone, isDataRequest }) };
 };
 

@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ locals, params, parent, isDataReque
   if (!id.success) error(404, 'Not found');
   const project = await getProject({ claims, id: id.data });
   if (!project) error(404, 'Not found');
-  const { timeZone } = await parent();
+  const timeZone = async () => (await parent()).timeZone;
   const seed = await loadViewSeed({
     claims,
     spec: { kind: 'project', projectId: project.id },
