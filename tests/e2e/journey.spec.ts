@@ -30,6 +30,12 @@ test.use({ timezoneId: ZONE });
 const nav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const quickAdd = (page: Page) => page.getByRole('dialog', { name: 'Quick add' });
 const trashList = (page: Page) => page.getByRole('list', { name: 'Deleted tasks' });
+/** The Trash's "Delete forever" for one task (its accessible name names the task). */
+const deleteForever = (page: Page, title: string) =>
+  trashList(page)
+    .getByRole('listitem')
+    .filter({ hasText: title })
+    .getByRole('button', { name: /forever/ });
 
 /** Types the quick-add text and checks the preview chips before it is sent. */
 async function fillQuickAdd(page: Page): Promise<void> {
@@ -160,7 +166,7 @@ test('the main journey: quick add, edit, complete, undo, delete, restore, delete
   await page.getByRole('button', { name: `Delete “${title}”` }).click();
   await expect(toast(page, `Deleted “${title}”.`)).toBeVisible();
   await nav(page).getByRole('link', { name: 'Trash' }).click();
-  await page.getByRole('button', { name: `Delete “${title}” forever` }).click();
+  await deleteForever(page, title).click();
   const confirm = page.getByRole('dialog', { name: `Delete “${title}” forever?` });
   await expect(confirm).toBeVisible();
   await confirm.getByRole('button', { name: 'Delete forever' }).click();
@@ -340,7 +346,7 @@ test('the main journey by keyboard alone, with a visible focus ring', async ({ p
   await expect(toast(page, 'Deleted “Pay the rent”.')).toBeVisible();
   await tabTo(page, nav(page).getByRole('link', { name: 'Trash' }));
   await key('Enter');
-  const forever = page.getByRole('button', { name: 'Delete “Pay the rent” forever' });
+  const forever = deleteForever(page, 'Pay the rent');
   await tabTo(page, forever);
   await key('Enter');
   const confirm = page.getByRole('dialog', { name: 'Delete “Pay the rent” forever?' });
@@ -443,7 +449,7 @@ test.describe('on a 375 px phone', () => {
     await nav(page).getByRole('link', { name: 'Trash' }).tap();
     const restore = page.getByRole('button', { name: 'Restore “Pay the rent”' });
     await expectTouchTarget(restore);
-    await expectTouchTarget(page.getByRole('button', { name: 'Delete “Pay the rent” forever' }));
+    await expectTouchTarget(deleteForever(page, 'Pay the rent'));
     await screenshot(page, 'journey-mobile-trash');
     await restore.tap();
     await expect(page.getByText('The trash is empty.')).toBeVisible();
@@ -460,7 +466,7 @@ test.describe('on a 375 px phone', () => {
     await expect(toast(page, 'Deleted “Pay the rent”.')).toBeVisible();
     await menu.tap();
     await nav(page).getByRole('link', { name: 'Trash' }).tap();
-    await page.getByRole('button', { name: 'Delete “Pay the rent” forever' }).tap();
+    await deleteForever(page, 'Pay the rent').tap();
     const confirm = page.getByRole('dialog', { name: 'Delete “Pay the rent” forever?' });
     await expectTouchTarget(confirm.getByRole('button', { name: 'Delete forever' }));
     await confirm.getByRole('button', { name: 'Delete forever' }).tap();
