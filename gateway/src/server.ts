@@ -33,6 +33,9 @@ async function loadAppHandler(): Promise<NodeHandler | undefined> {
   // the public origin is configuration read at run time, never baked into a build.
   process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
   process.env.HOST_HEADER = 'x-forwarded-host';
+  // Form posts (a bug report with a screenshot, without JavaScript) may carry up to the
+  // ingest endpoint's 2.5 MiB; adapter-node's default is 512 KB.
+  process.env.BODY_SIZE_LIMIT ??= String(Math.ceil(2.5 * 1024 * 1024));
   const mod = (await import(pathToFileURL(APP_HANDLER).href)) as { handler: NodeHandler };
   return mod.handler;
 }

@@ -30,10 +30,17 @@ async function snap(page: Page, testInfo: TestInfo, step: string): Promise<void>
  */
 async function expectAccessible(page: Page, testInfo: TestInfo): Promise<void> {
   if (testInfo.project.use.javaScriptEnabled === false) return;
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  // Light and dark (the system theme follows the browser's colour scheme).
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const { violations } = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'])
+      .analyze();
+    expect(
+      violations.map((v) => `${colorScheme} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    ).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: null });
 }
 
 const scripted = (testInfo: TestInfo) => testInfo.project.use.javaScriptEnabled !== false;
@@ -182,7 +189,13 @@ test('an uncaught client error is recorded, and a bug report carries it with a s
       ]);
   }
 
-  // "Report a bug" from the Inbox, after a reload (recent errors survive it in sessionStorage).
+  // "Report a bug" from the account menu names the page it was opened on.
+  await page.getByRole('button', { name: /^Account menu for / }).click();
+  await page.getByRole('link', { name: 'Report a bug' }).click();
+  await expect(page).toHaveURL(/\/report-bug\?route=%2Fapp$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Report a bug' })).toBeVisible();
+  if (scripted(testInfo)) await expect(page.getByTestId('recent-error-count')).toHaveText('1');
+  // A query string on ?route= is dropped; recent errors survive a reload (sessionStorage).
   await page.goto('/report-bug?route=%2Fapp%3Fq%3Dprivate');
   await expect(page.getByRole('heading', { level: 1, name: 'Report a bug' })).toBeVisible();
   const summary = page.getByRole('region', { name: 'What will be sent' });
@@ -240,7 +253,11 @@ test('a report without a description is refused with the error on the field, and
   page,
 }, testInfo) => {
   const before = await bugReportCount();
-  await page.goto('/report-bug?route=%2Fsign-in');
+  // From an error screen, signed out.
+  await page.goto('/no-such-page');
+  await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+  await page.getByRole('link', { name: 'Report a bug' }).click();
+  await expect(page).toHaveURL(/\/report-bug\?route=%2Fno-such-page$/);
   await expect(
     page.getByRole('region', { name: 'What will be sent' }).getByText('None: you are not signed in'),
   ).toBeVisible();
@@ -279,7 +296,7 @@ test('a report without a description is refused with the error on the field, and
   const id = (await page.getByTestId('report-id').textContent())?.trim() ?? '';
   const report = await storedReport(id);
   expect(report?.user_id).toBeNull();
-  expect(report?.route).toBe('/sign-in');
+  expect(report?.route).toBe('/no-such-page');
   expect(report?.screenshot).toBeNull();
   expect(await bugReportCount()).toBe(before + 1);
 });

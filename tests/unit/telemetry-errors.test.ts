@@ -2,6 +2,7 @@
 // (app/src/lib/telemetry/ring-buffer.ts, recent-errors.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { captureError, connectErrorSink, type CapturedError } from '../../app/src/lib/telemetry/early.ts';
 import type { RecentError } from '../../app/src/lib/telemetry/events.ts';
 import { RingBuffer } from '../../app/src/lib/telemetry/ring-buffer.ts';
 import { RecentErrors, STORAGE_KEY, parseStoredErrors } from '../../app/src/lib/telemetry/recent-errors.ts';
@@ -96,4 +97,32 @@ test('stored entries are validated: junk is dropped, long strings capped', () =>
   const storage = new MemoryStorage();
   storage.data.set(STORAGE_KEY, raw);
   assert.equal(new RecentErrors(storage).list().length, 2);
+});
+
+test('errors caught before the telemetry module loads are held (at most 20), then handed over in order', () => {
+  const globals = globalThis as { location?: { pathname: string } };
+  globals.location = { pathname: '/app/tasks/1' };
+  try {
+    for (let i = 0; i < 25; i++) captureError(new Error(`early ${i}`), 'window', null);
+    const received: CapturedError[] = [];
+    connectErrorSink((captured) => received.push(captured));
+    assert.equal(received.length, 20);
+    assert.equal((received[0]?.error as Error).message, 'early 0');
+    assert.equal(received[0]?.pathname, '/app/tasks/1');
+    assert.equal(received[0]?.source, 'window');
+    // Once connected, errors go straight through.
+    captureError('later', 'boundary', '/(app)/app');
+    assert.equal(received.length, 21);
+    assert.deepEqual(
+      { error: received[20]?.error, source: received[20]?.source, routeId: received[20]?.routeId },
+      { error: 'later', source: 'boundary', routeId: '/(app)/app' },
+    );
+    // A sink that throws does not escape.
+    connectErrorSink(() => {
+      throw new Error('sink failed');
+    });
+    assert.doesNotThrow(() => captureError('x', 'window', null));
+  } finally {
+    delete globals.location;
+  }
 });

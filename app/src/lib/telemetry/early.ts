@@ -1,10 +1,12 @@
 // The only part of telemetry in the first page's JavaScript (hooks.client.ts): listeners
 // for uncaught errors that hold them until the telemetry module, loaded once the browser
 // is idle after hydration (client.ts), takes over. Tiny on purpose; never throws.
+// Errors that never reach window (caught by a <svelte:boundary>) are reported with
+// `captureError(error, 'boundary')` from the boundary's onerror.
 
 export type CapturedError = {
   error: unknown;
-  source: 'window' | 'rejection' | 'navigation';
+  source: 'window' | 'rejection' | 'navigation' | 'boundary';
   /** SvelteKit's route id when the router knew it, else null. */
   routeId: string | null;
   pathname: string;
