@@ -15,8 +15,8 @@ import { fetchWindow, viewKey, type ViewContext, type ViewSpec } from './view.ts
 
 /** A view fetched this recently is not fetched again. */
 export const FRESH_MS = 30_000;
-/** Rows per REST page when a view is loaded. */
-export const PAGE_SIZE = 500;
+/** Rows per REST page when a view is loaded (the gateway's API_MAX_ROWS default). */
+export const PAGE_SIZE = 1000;
 
 const COMPLETED_KEY = 'inbox:completed';
 /** How many recently completed tasks the Inbox shows. */
