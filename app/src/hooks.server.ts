@@ -38,16 +38,19 @@ const session: Handle = async ({ event, resolve }) => {
 
 // The theme is on <html> in the very first chunk the server sends: no flash of the wrong
 // theme and no inline script. The cookie is validated against the three themes, so
-// nothing a visitor sends is ever written into the page.
+// nothing a visitor sends is ever written into the page. Read when used, not once: a form
+// action that sets the cookie (settings, /theme) renders its page in the new theme.
 const theme: Handle = ({ event, resolve }) => {
-  const choice = parseTheme(event.cookies.get(THEME_COOKIE));
-  event.locals.theme = choice;
+  Object.defineProperty(event.locals, 'theme', {
+    enumerable: true,
+    get: () => parseTheme(event.cookies.get(THEME_COOKIE)),
+  });
   let applied = false;
   return resolve(event, {
     transformPageChunk: ({ html }) => {
       if (applied || !html.includes(THEME_PLACEHOLDER)) return html;
       applied = true;
-      return html.replace(THEME_PLACEHOLDER, choice);
+      return html.replace(THEME_PLACEHOLDER, event.locals.theme);
     },
   });
 };

@@ -221,7 +221,18 @@ test('the shell works by keyboard: skip link, nav, focus ring, shortcut help', a
   expect(ring.width).toBeGreaterThanOrEqual(2);
   await snap(page, testInfo, 'shell-focus');
 
+  // "Add task" in the header: quick add on a task list; elsewhere (and without JavaScript)
+  // it takes the person to the Inbox's add field.
+  await page.goto('/app/settings');
+  await page.getByRole('banner').getByRole('button', { name: 'Add task', exact: true }).click();
+  await expect(page).toHaveURL(/\/app\?add=1$/);
   if (!scripted(testInfo)) return;
+  await page.getByRole('banner').getByRole('button', { name: 'Add task', exact: true }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await inbox.focus();
+
   // `?` opens the help, which lists the registered shortcuts; Escape closes it and focus
   // goes back where it was.
   await page.keyboard.press('?');
@@ -271,4 +282,31 @@ test('320 px: nothing scrolls sideways and the navigation is one tap away', asyn
   expect(await hasHorizontalScroll(page)).toBe(false);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/$/);
+});
+
+test('reduced motion switches the motion tokens off', async ({ page }) => {
+  // In milliseconds, whatever unit the CSS minifier chose (200ms may ship as .2s).
+  const duration = async () => {
+    const value = await page.evaluate(() =>
+      getComputedStyle(document.documentElement).getPropertyValue('--duration-normal').trim(),
+    );
+    return value.endsWith('ms') ? parseFloat(value) : parseFloat(value) * 1000;
+  };
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await page.goto('/design');
+  expect(await duration()).toBe(200);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  expect(await duration()).toBe(0);
+});
+
+test('right-to-left: the shell mirrors and nothing overflows', async ({ page }, testInfo) => {
+  await signUp(page, testInfo);
+  const navBox = () => page.getByRole('navigation', { name: 'Main' }).boundingBox();
+  const mainBox = () => page.locator('main').boundingBox();
+  expect((await navBox())!.x).toBeLessThan((await mainBox())!.x);
+  // Logical properties only: flipping the direction is all it takes.
+  await page.evaluate(() => document.documentElement.setAttribute('dir', 'rtl'));
+  expect((await navBox())!.x).toBeGreaterThan((await mainBox())!.x);
+  expect(await hasHorizontalScroll(page)).toBe(false);
+  await snap(page, testInfo, 'rtl');
 });

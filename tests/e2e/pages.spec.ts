@@ -275,6 +275,7 @@ test('projects: create, rename, recolour, archive and unarchive', async ({ page 
   await snap(page, testInfo, '06-projects');
 
   await page.getByRole('button', { name: 'Archive “Allotment”' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Project archived.' })).toBeAttached();
   const archived = page.getByRole('list', { name: 'Archived' });
   await expect(archived.getByRole('link', { name: 'Allotment' })).toBeVisible();
   await expect(page.getByRole('main').getByText('No projects yet.')).toBeVisible();
@@ -347,7 +348,7 @@ test('settings: time zone, theme and name are saved and survive a reload', async
   await page.getByRole('group', { name: 'Theme' }).getByLabel('Dark').check();
   if (testInfo.project.name === 'chromium') {
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-    await expect(page.getByText('Theme saved.')).toBeAttached();
+    await expect(page.getByRole('status').filter({ hasText: 'Theme saved.' })).toBeAttached();
   }
 
   await page.getByLabel('Time zone').selectOption('Asia/Tokyo');

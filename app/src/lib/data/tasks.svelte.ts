@@ -4,6 +4,8 @@
 // again when navigated to; an older one is shown at once and refreshed in the background.
 // Mutations apply immediately and are rolled back, with the server's reason, when refused.
 // Every write carries an Idempotency-Key; a network retry reuses it, so it lands once.
+// Offline (or when the network loses the answer) a write stays shown and waits in the
+// outbox (#lib/offline), which sends it on reconnect under the same key.
 import { SvelteMap } from 'svelte/reactivity';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { accessTokens, idempotencyKey, supabase } from './client.ts';
@@ -12,6 +14,8 @@ import { notices } from './notices.ts';
 import { positionBetween } from './positions.ts';
 import { TASK_SELECT, type TaskRow } from './types.ts';
 import { fetchWindow, viewKey, type ViewContext, type ViewSpec } from './view.ts';
+import { isNetworkFailure, type WriteIntent, type WriteQueue } from '../offline/outbox.ts';
+import { writeFor } from '../offline/send.ts';
 
 /** A view fetched this recently is not fetched again. */
 export const FRESH_MS = 30_000;
@@ -40,6 +44,8 @@ export function reasonOf(error: { message: string; details?: string | null } | n
 }
 
 const MAX_ATTEMPTS = 3;
+/** #send's answer when the write went to the outbox instead (it stays shown). */
+const QUEUED = Symbol('queued');
 
 export class TaskCache {
   rows = new SvelteMap<string, TaskRow>();
@@ -47,6 +53,8 @@ export class TaskCache {
   /** Tasks with a write in flight (rendered as pending). */
   pending = new SvelteMap<string, number>();
   config = $state({ publishableKey: '', workspaceId: '', timeZone: 'UTC' });
+  /** The offline layer (set by #lib/offline/sync.svelte.ts in the browser). */
+  outbox: WriteQueue | null = null;
 
   /** The supabase-js client (loaded on first use). */
   db(): Promise<SupabaseClient> {
@@ -128,6 +136,7 @@ export class TaskCache {
 
   /** Loads a view page by page from `from`, rendering each page as it arrives. */
   async #load(key: string, spec: ViewSpec, from: number): Promise<void> {
+    if (this.outbox?.offline()) return; // offline: the last-seen rows stay as they are
     const started = Date.now();
     const prev = this.views.get(key);
     this.views.set(key, {
@@ -223,19 +232,30 @@ export class TaskCache {
 
   // ---- mutations -------------------------------------------------------------------
 
-  /** Sends one write, retrying network failures with the same idempotency key. */
-  async #send(write: (client: SupabaseClient, key: string) => PromiseLike<WriteResult>): Promise<WriteResult> {
-    const key = idempotencyKey();
+  /**
+   * Sends one write, retrying network failures with the same idempotency key; offline, or
+   * when no attempt got an answer, the write goes to the outbox (same key, same request).
+   */
+  async #send(intent: WriteIntent): Promise<WriteResult | typeof QUEUED> {
+    const write = { ...intent, key: idempotencyKey(), sent: false };
+    if (this.outbox?.shouldQueue(write.taskId)) {
+      this.outbox.enqueue(write);
+      return QUEUED;
+    }
     let last: WriteResult = { error: { message: 'The server did not answer.' } };
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       try {
-        last = await write(await this.db(), key);
+        last = await writeFor(await this.db(), write);
         // supabase-js reports a failed fetch as status 0 / no status: retry those only.
         if (!last.error || (last.status !== undefined && last.status !== 0)) return last;
       } catch (e) {
         last = { error: { message: e instanceof Error ? e.message : String(e) } };
       }
       await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+    if (this.outbox && isNetworkFailure(last)) {
+      this.outbox.enqueue({ ...write, sent: true });
+      return QUEUED;
     }
     return last;
   }
@@ -278,18 +298,12 @@ export class TaskCache {
     if (deleted_at) this.rows.delete(id);
     else this.rows.set(id, { ...before, ...visible, ...derived(before, visible) });
     this.#begin(id);
+    const after = deleted_at ? null : (this.rows.get(id) ?? null);
     const result = await this.#serial(id, () =>
-      this.#send((client, key) =>
-        client
-          .from('tasks')
-          .update(patch)
-          .eq('workspace_id', before.workspace_id)
-          .eq('id', id)
-          .select(TASK_SELECT)
-          .setHeader('Idempotency-Key', key),
-      ),
+      this.#send({ kind: 'update', taskId: id, payload: { workspaceId: before.workspace_id, patch, after } }),
     );
     this.#end(id);
+    if (result === QUEUED) return true;
     const rows = (result as { data?: unknown }).data as TaskRow[] | null | undefined;
     if (result.error || !rows || rows.length === 0) {
       this.rows.set(id, before);
@@ -348,15 +362,14 @@ export class TaskCache {
     this.rows.set(row.id, row);
     this.#begin(row.id);
     const result = await this.#serial(row.id, () =>
-      this.#send((client, key) =>
-        client
-          .from('tasks')
-          .insert({ ...insert, id: row.id, workspace_id: row.workspace_id })
-          .select(TASK_SELECT)
-          .setHeader('Idempotency-Key', key),
-      ),
+      this.#send({
+        kind: 'create',
+        taskId: row.id,
+        payload: { row, insert: { ...insert, id: row.id, workspace_id: row.workspace_id } },
+      }),
     );
     this.#end(row.id);
+    if (result === QUEUED) return true;
     const rows = (result as { data?: unknown }).data as TaskRow[] | null | undefined;
     if (result.error || !rows?.[0]) {
       this.rows.delete(row.id);
@@ -375,10 +388,12 @@ export class TaskCache {
     this.rows.set(row.id, row);
     this.#begin(row.id);
     const result = await this.#serial(row.id, () =>
-      this.#send((client, key) =>
-        client.rpc('quick_add_task', { ...args, task_id: row.id }).setHeader('Idempotency-Key', key),
-      ),
+      this.#send({ kind: 'quick_add', taskId: row.id, payload: { row, args: { ...args, task_id: row.id } } }),
     );
+    if (result === QUEUED) {
+      this.#end(row.id);
+      return true;
+    }
     if (result.error) {
       this.#end(row.id);
       this.rows.delete(row.id);

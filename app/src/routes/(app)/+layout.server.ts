@@ -20,7 +20,7 @@ export const load: LayoutServerLoad = async ({ locals, url, cookies }) => {
   const browserZone = cookieZone && isValidTimeZone(cookieZone) ? cookieZone : null;
   const timeZone = shell.timeZone && isValidTimeZone(shell.timeZone) ? shell.timeZone : (browserZone ?? 'UTC');
   return {
-    user: { name: locals.user.name },
+    user: { id: locals.user.id, name: locals.user.name },
     projects: shell.projects,
     workspaceId: shell.workspaceId,
     timeZone,

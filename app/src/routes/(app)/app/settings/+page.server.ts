@@ -1,4 +1,4 @@
-import { fail } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { getSettings } from '#lib/server/settings/get-settings.ts';
@@ -10,13 +10,14 @@ import type { Actions, PageServerLoad } from './$types';
 
 type SettingsField = 'name' | 'timeZone' | 'locale' | 'theme';
 
-export const load: PageServerLoad = async ({ locals }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
   const { user, claims } = requireCaller(locals);
   const settings = await getSettings({ claims });
   return {
     profile: { name: user.name, email: user.email },
     settings,
     timeZones: Intl.supportedValuesOf('timeZone'),
+    savedPreferences: url.searchParams.get('saved') === 'preferences',
     locales: LOCALES,
     themes: THEMES,
   };
@@ -59,6 +60,8 @@ export const actions = {
       sameSite: 'lax',
       httpOnly: false,
     });
-    return { action: 'preferences', saved: 'Preferences saved.' };
+    // Redirect (not a rendered result) so the next page is painted in the new theme, and a
+    // reload does not post again.
+    redirect(303, '/app/settings?saved=preferences');
   },
 } satisfies Actions;

@@ -1,0 +1,130 @@
+// The outbox: writes made while offline (or whose request the network lost), kept in
+// order until the server has them. Pure functions over a plain array, so the rules are
+// unit-tested without IndexedDB (tests/unit/offline-outbox.test.ts):
+// - entries are replayed first-in, first-out, each with its own Idempotency-Key;
+// - successive patches of one task are coalesced field by field (last writer wins per
+//   field), but only into an entry that was never sent: a sent request's key must keep
+//   its exact bytes, or the server would refuse the retry as a different request;
+// - on reload the queued changes are laid over whatever base the page starts from.
+import type { TaskRow } from '../data/types.ts';
+
+/** A change to some of a task's fields (deleted_at set = moved to Trash). */
+export type TaskPatch = Record<string, unknown>;
+
+export type UpdatePayload = {
+  workspaceId: string;
+  patch: TaskPatch;
+  /** The row as the person saw it after the change (null: deleted), to show it again after a reload. */
+  after: TaskRow | null;
+};
+export type CreatePayload = { row: TaskRow; insert: Record<string, unknown> };
+export type QuickAddPayload = { row: TaskRow; args: Record<string, unknown> };
+
+type Base = {
+  /** Local identity of the entry. */
+  id: string;
+  /** The Idempotency-Key every attempt of this entry carries. */
+  key: string;
+  taskId: string;
+  createdAt: number;
+  /** Whether a request with `key` may have reached the server (its body is then frozen). */
+  sent: boolean;
+};
+
+export type Mutation =
+  | (Base & { kind: 'update'; payload: UpdatePayload })
+  | (Base & { kind: 'create'; payload: CreatePayload })
+  | (Base & { kind: 'quick_add'; payload: QuickAddPayload });
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A write as the browser cache describes it, before it has a key. */
+export type WriteIntent = DistributiveOmit<Mutation, 'id' | 'createdAt' | 'key' | 'sent'>;
+
+/** A write with its key: what is sent, and what the outbox keeps (it adds id and createdAt). */
+export type QueuedWrite = DistributiveOmit<Mutation, 'id' | 'createdAt'>;
+
+/** What the browser cache asks of the offline layer (app/src/lib/offline/sync.svelte.ts). */
+export interface WriteQueue {
+  /** Whether the browser is offline (loads are skipped; the last-seen rows stay). */
+  offline(): boolean;
+  /** Whether a write of this task must wait in the outbox: offline, or earlier writes of it are queued. */
+  shouldQueue(taskId: string): boolean;
+  /** Keeps a write for later (`sent`: its request may already have reached the server). */
+  enqueue(write: QueuedWrite): void;
+}
+
+/** Appends `m`, coalescing a patch into the same task's last unsent patch (last writer wins per field). */
+export function append(list: readonly Mutation[], m: Mutation): Mutation[] {
+  if (m.kind === 'update') {
+    let last = -1;
+    for (let i = list.length - 1; i >= 0; i -= 1) {
+      if (list[i]?.taskId === m.taskId) {
+        last = i;
+        break;
+      }
+    }
+    const prev = last >= 0 ? list[last] : undefined;
+    if (prev && prev.kind === 'update' && !prev.sent && !m.sent) {
+      const merged: Mutation = {
+        ...prev,
+        payload: {
+          workspaceId: m.payload.workspaceId,
+          patch: { ...prev.payload.patch, ...m.payload.patch },
+          after: m.payload.after,
+        },
+      };
+      return [...list.slice(0, last), merged, ...list.slice(last + 1)];
+    }
+  }
+  return [...list, m];
+}
+
+/** The list without entry `id` (after the server answered it). */
+export function without(list: readonly Mutation[], id: string): Mutation[] {
+  return list.filter((m) => m.id !== id);
+}
+
+/** Marks entry `id` as sent: from now on it is retried byte for byte, never merged into. */
+export function markSent(list: readonly Mutation[], id: string): Mutation[] {
+  return list.map((m) => (m.id === id && !m.sent ? { ...m, sent: true } : m));
+}
+
+/** The ids of tasks with queued changes. */
+export function queuedTasks(list: readonly Mutation[]): Set<string> {
+  return new Set(list.map((m) => m.taskId));
+}
+
+/** What a queued entry does to the rows a page shows (null: the task is gone from the lists). */
+export function optimisticRow(m: Mutation, current: TaskRow | undefined): TaskRow | null | undefined {
+  if (m.kind === 'update') return m.payload.after ?? (m.payload.patch.deleted_at ? null : current);
+  return current ?? m.payload.row;
+}
+
+/**
+ * Lays the queued changes over `rows` (a server render, or an older snapshot): each
+ * change is idempotent, so applying it to a base that already has it changes nothing.
+ */
+export function applyQueued(
+  rows: { get(id: string): TaskRow | undefined; set(id: string, row: TaskRow): unknown; delete(id: string): unknown },
+  list: readonly Mutation[],
+): void {
+  for (const m of list) {
+    const next = optimisticRow(m, rows.get(m.taskId));
+    if (next === null) rows.delete(m.taskId);
+    else if (next) rows.set(m.taskId, next);
+  }
+}
+
+/** Whether a failed request never got an answer (no HTTP status), so it may be retried as is. */
+export function isNetworkFailure(result: { error: unknown; status?: number | undefined }): boolean {
+  return Boolean(result.error) && (result.status === undefined || result.status === 0);
+}
+
+/** Statuses after which the same request is worth sending again later (not a refusal). */
+export function isRetryable(status: number, code?: string | undefined): boolean {
+  // TM409: the key is still in flight (a request the network lost is finishing); 429: rate
+  // limited; 503: not performed; 502/504: a proxy lost the server.
+  if (status === 409) return code === 'TM409';
+  return status === 429 || status === 502 || status === 503 || status === 504;
+}

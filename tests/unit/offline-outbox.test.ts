@@ -1,0 +1,178 @@
+// The offline outbox's rules (app/src/lib/offline/outbox.ts), without IndexedDB: order,
+// per-field coalescing (last writer wins), frozen bodies once sent, and laying queued
+// changes over a page's rows.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  append,
+  applyQueued,
+  isNetworkFailure,
+  isRetryable,
+  markSent,
+  queuedTasks,
+  without,
+  type Mutation,
+} from '../../app/src/lib/offline/outbox.ts';
+import type { TaskRow } from '../../app/src/lib/data/types.ts';
+
+const WS = '00000000-0000-4000-8000-000000000001';
+let seq = 0;
+
+function row(id: string, fields: Partial<TaskRow> = {}): TaskRow {
+  return {
+    workspace_id: WS,
+    id,
+    project_id: null,
+    title: `Task ${id}`,
+    status: 'open',
+    priority: 4,
+    due_date: null,
+    due_time: null,
+    due_tz: null,
+    due_at: null,
+    recurrence: null,
+    position: '1',
+    completed_at: null,
+    created_at: '2026-11-23T10:00:00.000Z',
+    labels: [],
+    ...fields,
+  };
+}
+
+function update(taskId: string, patch: Record<string, unknown>, after: TaskRow | null, sent = false): Mutation {
+  seq += 1;
+  return {
+    id: `m${seq}`,
+    key: `key-${seq}`,
+    kind: 'update',
+    taskId,
+    createdAt: seq,
+    sent,
+    payload: { workspaceId: WS, patch, after },
+  };
+}
+
+function quickAdd(r: TaskRow): Mutation {
+  seq += 1;
+  return {
+    id: `m${seq}`,
+    key: `key-${seq}`,
+    kind: 'quick_add',
+    taskId: r.id,
+    createdAt: seq,
+    sent: false,
+    payload: { row: r, args: { title: r.title, task_id: r.id } },
+  };
+}
+
+test('successive patches of one task coalesce field by field: the last writer wins, the first key stays', () => {
+  const first = update('a', { title: 'One', priority: 2 }, row('a', { title: 'One', priority: 2 }));
+  const second = update('a', { title: 'Two', status: 'completed' }, row('a', { title: 'Two', status: 'completed' }));
+  const list = append(append([], first), second);
+  assert.equal(list.length, 1);
+  const [merged] = list;
+  assert.ok(merged && merged.kind === 'update');
+  assert.equal(merged.key, first.key);
+  assert.equal(merged.id, first.id);
+  assert.deepEqual(merged.payload.patch, { title: 'Two', priority: 2, status: 'completed' });
+  assert.equal(merged.payload.after?.title, 'Two');
+});
+
+test('writes of different tasks keep their order, and a patch merges into its own task only', () => {
+  const a1 = update('a', { title: 'A1' }, null);
+  const b1 = update('b', { title: 'B1' }, null);
+  const a2 = update('a', { priority: 1 }, null);
+  const list = [a1, b1, a2].reduce<Mutation[]>((l, m) => append(l, m), []);
+  assert.deepEqual(
+    list.map((m) => m.taskId),
+    ['a', 'b'],
+  );
+  assert.deepEqual((list[0] as Extract<Mutation, { kind: 'update' }>).payload.patch, { title: 'A1', priority: 1 });
+  assert.deepEqual(queuedTasks(list), new Set(['a', 'b']));
+});
+
+test('a sent entry is never merged into: its key must keep the exact request', () => {
+  const sent = update('a', { title: 'Sent' }, null, true);
+  const later = update('a', { title: 'Later' }, null);
+  const list = append([sent], later);
+  assert.equal(list.length, 2);
+  assert.deepEqual((list[0] as Extract<Mutation, { kind: 'update' }>).payload.patch, { title: 'Sent' });
+  assert.notEqual(list[0]?.key, list[1]?.key);
+
+  // Marking sent freezes an entry the same way.
+  const fresh = update('c', { title: 'C' }, null);
+  const frozen = markSent([fresh], fresh.id);
+  assert.equal(frozen[0]?.sent, true);
+  assert.equal(append(frozen, update('c', { title: 'C2' }, null)).length, 2);
+});
+
+test('a patch after a create of the same task is queued behind it, not merged into it', () => {
+  const created = quickAdd(row('n', { title: 'New' }));
+  const done = update('n', { status: 'completed' }, row('n', { title: 'New', status: 'completed' }));
+  const again = update('n', { title: 'Renamed' }, row('n', { title: 'Renamed', status: 'completed' }));
+  const list = [created, done, again].reduce<Mutation[]>((l, m) => append(l, m), []);
+  assert.deepEqual(
+    list.map((m) => m.kind),
+    ['quick_add', 'update'],
+  );
+  assert.deepEqual((list[1] as Extract<Mutation, { kind: 'update' }>).payload.patch, {
+    status: 'completed',
+    title: 'Renamed',
+  });
+  // Another task's entry in between does not stop the merge: tasks are independent.
+  const other = update('x', { title: 'X' }, null);
+  const list2 = append(append(list, other), update('n', { priority: 1 }, null));
+  assert.deepEqual(
+    list2.map((m) => m.taskId),
+    ['n', 'n', 'x'],
+  );
+  assert.deepEqual((list2[1] as Extract<Mutation, { kind: 'update' }>).payload.patch, {
+    status: 'completed',
+    title: 'Renamed',
+    priority: 1,
+  });
+});
+
+test('without() drops the answered entry and keeps the rest in order', () => {
+  const a = update('a', { title: 'A' }, null);
+  const b = update('b', { title: 'B' }, null);
+  const c = update('c', { title: 'C' }, null);
+  assert.deepEqual(
+    without([a, b, c], b.id).map((m) => m.id),
+    [a.id, c.id],
+  );
+});
+
+test('queued changes lay over an older base, and applying them twice changes nothing more', () => {
+  const rows = new Map<string, TaskRow>([
+    ['e1', row('e1', { title: 'Existing 1' })],
+    ['e2', row('e2', { title: 'Existing 2' })],
+  ]);
+  const created = row('n1', { title: 'Made offline' });
+  const list = [
+    quickAdd(created),
+    update('n1', { status: 'completed' }, { ...created, status: 'completed' }),
+    update('e1', { title: 'Renamed' }, row('e1', { title: 'Renamed' })),
+    update('e2', { deleted_at: '2026-11-23T11:00:00.000Z' }, null),
+  ].reduce<Mutation[]>((l, m) => append(l, m), []);
+  applyQueued(rows, list);
+  const once = new Map(rows);
+  applyQueued(rows, list);
+  assert.deepEqual(rows, once);
+  assert.deepEqual([...rows.keys()].sort(), ['e1', 'n1']);
+  assert.equal(rows.get('n1')?.status, 'completed');
+  assert.equal(rows.get('e1')?.title, 'Renamed');
+});
+
+test('only a missing answer is a network failure; only some statuses are worth retrying', () => {
+  assert.equal(isNetworkFailure({ error: { message: 'Failed to fetch' } }), true);
+  assert.equal(isNetworkFailure({ error: { message: 'TypeError' }, status: 0 }), true);
+  assert.equal(isNetworkFailure({ error: { message: 'bad' }, status: 400 }), false);
+  assert.equal(isNetworkFailure({ error: null, status: 200 }), false);
+  assert.equal(isRetryable(503), true);
+  assert.equal(isRetryable(429), true);
+  assert.equal(isRetryable(409, 'TM409'), true);
+  assert.equal(isRetryable(409, '23505'), false);
+  assert.equal(isRetryable(400), false);
+  assert.equal(isRetryable(422, 'TM422'), false);
+});
