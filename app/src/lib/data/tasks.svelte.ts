@@ -227,7 +227,9 @@ export class TaskCache {
   refresh(spec: ViewSpec): void {
     const key = viewKey(spec);
     if (this.views.get(key)?.loading) return;
-    void this.#load(key, spec, 0);
+    // The Inbox's completed list is a view of its own (key 'inbox:completed').
+    if (key === COMPLETED_KEY) void this.#loadCompleted();
+    else void this.#load(key, spec, 0);
   }
 
   // ---- mutations -------------------------------------------------------------------
