@@ -19,8 +19,8 @@ import { writeFor } from '../offline/send.ts';
 
 /** A view fetched this recently is not fetched again. */
 export const FRESH_MS = 30_000;
-/** Rows per REST page when a view is loaded. */
-export const PAGE_SIZE = 500;
+/** Rows per REST page when a view is loaded (the gateway's API_MAX_ROWS default). */
+export const PAGE_SIZE = 1000;
 
 const COMPLETED_KEY = 'inbox:completed';
 /** How many recently completed tasks the Inbox shows. */
@@ -227,7 +227,9 @@ export class TaskCache {
   refresh(spec: ViewSpec): void {
     const key = viewKey(spec);
     if (this.views.get(key)?.loading) return;
-    void this.#load(key, spec, 0);
+    // The Inbox's completed list is a view of its own (key 'inbox:completed').
+    if (key === COMPLETED_KEY) void this.#loadCompleted();
+    else void this.#load(key, spec, 0);
   }
 
   // ---- mutations -------------------------------------------------------------------
