@@ -42,6 +42,8 @@ test('a person creates an API key, sees it once, uses it, and revokes it', async
 
   await signUp(page, testInfo);
   await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(/\/app\/settings$/);
+  await page.getByRole('link', { name: 'API keys' }).click();
   await expect(page).toHaveURL(/\/app\/settings\/api-keys$/);
   await expect(page.getByRole('heading', { level: 1, name: 'API keys' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'API keys' })).toHaveAttribute('aria-current', 'page');
@@ -101,9 +103,8 @@ test('a person creates an API key, sees it once, uses it, and revokes it', async
   expect((await request.get(api, { headers: { apikey: key } })).status()).not.toBe(401);
   expect((await request.get(api, { headers: { apikey: `tm_${'x'.repeat(43)}` } })).status()).toBe(401);
 
-  // Never again once the page is left (/app/settings leads back to it).
-  await page.goto('/app/settings');
-  await expect(page).toHaveURL(/\/app\/settings\/api-keys$/);
+  // Never again once the page is left.
+  await page.goto('/app/settings/api-keys');
   await expect(page.getByTestId('new-key')).toHaveCount(0);
   expect(await page.content()).not.toContain(key);
   await expect(keyRow(page, name)).toContainText('Active');
