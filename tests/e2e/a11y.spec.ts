@@ -5,7 +5,14 @@
 // the auth API, holds data on every page: tasks in the Inbox, today, upcoming and a project,
 // a completed one, one in the Trash, and search results.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, request as playwrightRequest, test, type Browser, type Page } from '@playwright/test';
+import {
+  expect,
+  request as playwrightRequest,
+  test,
+  type Browser,
+  type BrowserContextOptions,
+  type Page,
+} from '@playwright/test';
 import { PASSWORD, screenshot, todayIn } from './support/app.ts';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -14,7 +21,7 @@ const THEMES = ['light', 'dark'] as const;
 type Theme = (typeof THEMES)[number];
 
 type Fixture = {
-  storageState: Awaited<ReturnType<Awaited<ReturnType<typeof playwrightRequest.newContext>>['storageState']>>;
+  storageState: BrowserContextOptions['storageState'];
   taskId: string;
   projectId: string;
 };
@@ -193,7 +200,7 @@ async function openPage(
 }
 
 /** One line per violation and node: rule, impact, what to fix, and where. */
-function describe(violations: Awaited<ReturnType<AxeBuilder['analyze']>>['violations']): string {
+function formatViolations(violations: Awaited<ReturnType<AxeBuilder['analyze']>>['violations']): string {
   return violations
     .map((v) =>
       [
@@ -214,7 +221,7 @@ for (const theme of THEMES) {
         const { context, tab } = await openPage(browser, baseURL, pageCase, theme);
         const results = await new AxeBuilder({ page: tab }).withTags(TAGS).analyze();
         await screenshot(tab, `${pageCase.name}-${theme}`);
-        const report = describe(results.violations);
+        const report = formatViolations(results.violations);
         expect(
           results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
           `axe on ${pageCase.path()} (${theme}):\n${report}`,

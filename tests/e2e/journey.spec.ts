@@ -262,6 +262,21 @@ test('the main journey by keyboard alone, with a visible focus ring', async ({ p
   await page.keyboard.type('Call the bank');
   await key('Enter');
   await expect(taskRow(page, 'Call the bank')).toBeVisible();
+  await key('q');
+  await page.keyboard.type('Buy stamps');
+  await key('Enter');
+  await expect(taskRow(page, 'Buy stamps')).toBeVisible();
+
+  // `j`/`k` move the selection through the Inbox (the focused row is the selected one).
+  const selected = page.locator('[role="row"][aria-selected="true"]');
+  await key('j');
+  await expect(selected).toContainText('Call the bank');
+  await key('j');
+  await expect(selected).toContainText('Buy stamps');
+  await expect(taskRow(page, 'Buy stamps')).toBeFocused();
+  await key('k');
+  await expect(selected).toContainText('Call the bank');
+  await expectVisibleFocus(taskRow(page, 'Call the bank'));
 
   // `?` shows the shortcuts; Escape closes them.
   await key('?');
