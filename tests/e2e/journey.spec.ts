@@ -164,7 +164,7 @@ test('the main journey: quick add, edit, complete, undo, delete, restore, delete
 
   // Delete again, then forever (after a confirmation).
   await page.getByRole('button', { name: `Delete “${title}”` }).click();
-  await expect(toast(page, `Deleted “${title}”.`)).toBeVisible();
+  await expect(toast(page, `Deleted “${title}”.`).last()).toBeVisible();
   await nav(page).getByRole('link', { name: 'Trash' }).click();
   await deleteForever(page, title).click();
   const confirm = page.getByRole('dialog', { name: `Delete “${title}” forever?` });
@@ -358,7 +358,7 @@ test('the main journey by keyboard alone, with a visible focus ring', async ({ p
   );
   await key('j');
   await key('#');
-  await expect(toast(page, 'Deleted “Pay the rent”.')).toBeVisible();
+  await expect(toast(page, 'Deleted “Pay the rent”.').last()).toBeVisible();
   await tabTo(page, nav(page).getByRole('link', { name: 'Trash' }));
   await key('Enter');
   const forever = deleteForever(page, 'Pay the rent');
@@ -478,7 +478,7 @@ test.describe('on a 375 px phone', () => {
       'Pay the rent',
     );
     await page.getByRole('button', { name: 'Delete “Pay the rent”' }).tap();
-    await expect(toast(page, 'Deleted “Pay the rent”.')).toBeVisible();
+    await expect(toast(page, 'Deleted “Pay the rent”.').last()).toBeVisible();
     await menu.tap();
     await nav(page).getByRole('link', { name: 'Trash' }).tap();
     await deleteForever(page, 'Pay the rent').tap();

@@ -188,7 +188,7 @@ test('trash: a deleted task can be restored, then deleted forever', async ({ pag
   await page.getByRole('button', { name: 'Delete task' }).click();
   await expect(page).toHaveURL(/\/app$/);
   await page.goto('/app/trash');
-  await page.getByRole('button', { name: 'Delete “Cancel the gym” forever' }).click();
+  await page.getByRole('button', { name: 'Delete forever “Cancel the gym”' }).click();
   const ask =
     testInfo.project.name === 'chromium'
       ? page.getByRole('dialog', { name: 'Delete “Cancel the gym” forever?' })
