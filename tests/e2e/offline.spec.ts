@@ -116,11 +116,15 @@ test('after one online visit the Inbox opens offline; offline changes are queued
   await expect.poll(async () => (await stored(page)).snapshotRows).toBe(3);
   // A view opened by a client-side navigation is kept too.
   const nav = page.getByRole('navigation', { name: 'Main' });
+  const beforeToday = await page.evaluate(() => Date.now());
   await nav.getByRole('link', { name: 'Today' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Today' })).toBeVisible();
   await expect.poll(() => pageKept(page)).toBe(true);
   await nav.getByRole('link', { name: 'Inbox' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
+  // The snapshot is written a moment after the last change (Today's first load); a person
+  // does not go offline within that moment, so the test waits for that write.
+  await expect.poll(async () => (await stored(page)).savedAt ?? 0).toBeGreaterThan(beforeToday);
 
   // ---- offline: the shell and the last-seen tasks come from the device
   await context.setOffline(true);

@@ -352,3 +352,33 @@ test('a project with 10,000 tasks opens with its first rows and keeps the DOM sm
     expect(await page.getByRole('row').count()).toBeLessThan(200);
   }
 });
+
+test('a write the server refuses rolls back visibly, with the reason, and stores nothing', async ({
+  page,
+  baseURL,
+}, testInfo) => {
+  await signUp(page, testInfo, 'refused');
+  // The parser keeps a 600-character title; the database allows 500 (tasks_title_length).
+  const long = `Refused ${'x'.repeat(592)}`;
+  if (scripted(testInfo)) {
+    const dialog = page.getByRole('dialog', { name: 'Quick add' });
+    // `q` works once the page has hydrated (an empty Inbox has no other sign of it).
+    await expect(async () => {
+      await page.keyboard.press('q');
+      await expect(dialog).toBeVisible({ timeout: 500 });
+    }).toPass();
+    await dialog.getByLabel('Task').fill(`${long} tomorrow`);
+    await dialog.getByRole('button', { name: 'Add task' }).click();
+    // Shown at once (optimistic), then taken back with the server's reason.
+    await expect(toasts(page).getByText(/Could not add .*Title must be 1 to 500 characters/)).toBeVisible();
+    await expect(rowOf(page, 'Refused xxx')).toHaveCount(0);
+  } else {
+    // Without JavaScript the field's maxlength keeps titles at 500, so the refusal to show
+    // is the server's for a title of spaces (it passes the browser's `required`).
+    await page.getByLabel('New task').fill('   ');
+    await page.getByRole('form', { name: 'Add a task' }).getByRole('button', { name: 'Add task' }).click();
+    await expect(page.getByText('Enter a title.').first()).toBeVisible();
+    expect(await api(page, baseURL).tasks('select=id')).toEqual([]);
+  }
+  expect(await api(page, baseURL).tasks('select=id&title=like.Refused*')).toEqual([]);
+});

@@ -80,6 +80,14 @@ export class OfflineSync implements WriteQueue {
     else void this.flush();
   }
 
+  /** A reload or a closed tab must not drop a snapshot write still waiting for its delay. */
+  #onPageHide = () => {
+    if (this.#saveTimer === undefined) return;
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    void this.#saveSnapshot();
+  };
+
   /** Starts for the signed-in person (idempotent): opens their database, seeds, replays. */
   async start(userId: string): Promise<void> {
     if (!browser || this.#userId === userId) return;
@@ -88,6 +96,7 @@ export class OfflineSync implements WriteQueue {
     this.online = navigator.onLine;
     window.addEventListener('online', this.#onOnline);
     window.addEventListener('offline', this.#onOffline);
+    window.addEventListener('pagehide', this.#onPageHide);
     try {
       this.#store = await openStore(userId);
       const [snapshot, stored] = await Promise.all([this.#store.loadSnapshot(), this.#store.loadOutbox()]);
@@ -126,6 +135,7 @@ export class OfflineSync implements WriteQueue {
     if (!browser) return;
     window.removeEventListener('online', this.#onOnline);
     window.removeEventListener('offline', this.#onOffline);
+    window.removeEventListener('pagehide', this.#onPageHide);
     clearTimeout(this.#saveTimer);
     clearTimeout(this.#retryTimer);
     this.#stopSaving?.();
