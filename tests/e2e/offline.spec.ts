@@ -214,6 +214,48 @@ test('after one online visit the Inbox opens offline; offline changes are queued
   await expect.poll(async () => (await stored(page)).databases).toEqual([]);
 });
 
+test('a task edited offline on its page is saved on reconnect, once', async ({ page, context, baseURL }, testInfo) => {
+  const email = await signUp(page, testInfo, 'offline-edit');
+  if (testInfo.project.use.javaScriptEnabled === false) {
+    // Without JavaScript there is no offline mode: the page saves through its form online.
+    await page.getByLabel('New task').fill('Edit me');
+    await page.getByRole('form', { name: 'Add a task' }).getByRole('button', { name: 'Add task' }).click();
+    await todo(page).getByRole('link', { name: 'Edit me' }).click();
+    await page.getByLabel('Title').fill('Edited by the form');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(indicator(page)).toHaveText('');
+    await expect.poll(async () => (await serverTasks(email)).map((t) => t.title)).toEqual(['Edited by the form']);
+    return;
+  }
+  const headers = { origin: baseURL ?? '', 'content-type': 'application/json' };
+  const res = await page.request.post('/rest/v1/rpc/quick_add_task', { headers, data: { title: 'Edit me' } });
+  expect(res.status(), await res.text()).toBe(200);
+  const { id } = (await res.json()) as { id: string };
+  // Online: the Inbox (snapshot) and the task's page (kept by the service worker).
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await expect.poll(async () => (await stored(page)).snapshotRows).toBe(1);
+  await page.goto(`/app/tasks/${id}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Edit task' })).toBeVisible();
+  await expect.poll(() => pageKept(page)).toBe(true);
+
+  await context.setOffline(true);
+  await expect(indicator(page)).toHaveText('Offline');
+  await page.getByLabel('Title').fill('Edited offline');
+  await page.getByLabel('Priority').selectOption('2');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
+  await expect.poll(() => titles(page)).toEqual(['Edited offline']);
+  await expect(indicator(page)).toHaveText('Offline — 1 change pending');
+  expect((await serverTasks(email)).map((t) => t.title)).toEqual(['Edit me']);
+
+  await context.setOffline(false);
+  await expect(indicator(page)).toHaveText('');
+  await expect.poll(async () => (await serverTasks(email)).map((t) => t.title)).toEqual(['Edited offline']);
+  const { rows } = await superuserQuery<{ priority: number }>('select priority from public.tasks where id = $1', [id]);
+  expect(rows).toEqual([{ priority: 2 }]);
+});
+
 test.describe('a lost answer', () => {
   // Without the service worker in the way, the test can drop the server's answers.
   test.use({ serviceWorkers: 'block' });

@@ -33,6 +33,8 @@ export type ViewSeed = { key: string; tasks: TaskRow[]; complete: boolean; fetch
 
 type TaskPatch = Partial<Omit<TaskRow, 'id' | 'workspace_id' | 'labels' | 'created_at' | 'due_at'>> & {
   deleted_at?: string | null;
+  /** Sent with the write; list rows do not hold notes (the task page reads them). */
+  notes?: string;
 };
 
 type WriteResult = { error: { message: string; details?: string | null; code?: string } | null; status?: number };
