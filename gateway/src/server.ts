@@ -89,8 +89,7 @@ export async function createGateway({
     services: svc,
     schemas: current.schemas,
     // Subscribe operations take from the same rate-limit buckets as HTTP requests.
-    ...(api?.rateLimits ? { rateLimits: api.rateLimits } : {}),
-    ...(api?.statePool ? { statePool: api.statePool } : {}),
+    limiter: pipeline.limiter,
   });
   const restHandler = engines?.rest ?? rest.handler;
   const graphqlHandler = engines?.graphql ?? graphql.handler;

@@ -32,6 +32,7 @@ import {
 import {
   createRateLimiter,
   rateLimitError,
+  type RateLimiter,
   rateLimitHeaders,
   type RateLimitResult,
   type RateLimitSettings,
@@ -62,6 +63,23 @@ export type ApiOptions = {
 
 export type PipelineOptions = { services: Services } & ApiOptions;
 
+/** The data API's limiter: the configured per-minute quotas, with ApiOptions' overrides. */
+export function createApiRateLimiter(
+  svc: Services,
+  { rateLimits, statePool }: Pick<ApiOptions, 'rateLimits' | 'statePool'> = {},
+): RateLimiter {
+  return createRateLimiter({
+    pool: statePool ?? svc.servicePool,
+    settings: {
+      anon: svc.config.RATE_LIMIT_ANON_PER_MINUTE,
+      user: svc.config.RATE_LIMIT_USER_PER_MINUTE,
+      apiKey: svc.config.RATE_LIMIT_API_KEY_PER_MINUTE,
+      windowSeconds: 60,
+      ...rateLimits,
+    },
+  });
+}
+
 export function createApiPipeline({ services: svc, ...options }: PipelineOptions) {
   const verifyToken = createTokenVerifier({ auth: svc.auth, issuer: svc.config.PUBLIC_URL });
   const resolveApiKey = createApiKeyResolver({ pool: svc.servicePool, cacheMs: svc.config.API_KEY_CACHE_MS });
@@ -73,16 +91,7 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
     origins: options.corsOrigins ?? svc.config.CORS_ORIGINS,
   });
   const statePool = options.statePool ?? svc.servicePool;
-  const limiter = createRateLimiter({
-    pool: statePool,
-    settings: {
-      anon: svc.config.RATE_LIMIT_ANON_PER_MINUTE,
-      user: svc.config.RATE_LIMIT_USER_PER_MINUTE,
-      apiKey: svc.config.RATE_LIMIT_API_KEY_PER_MINUTE,
-      windowSeconds: 60,
-      ...options.rateLimits,
-    },
-  });
+  const limiter = createApiRateLimiter(svc, options);
   const idempotency = createIdempotencyStore({ pool: statePool });
 
   async function resolveCaller(req: IncomingMessage): Promise<Caller> {
@@ -144,7 +153,7 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
     return json(500, { code: 'TM500', message: 'Internal error', details: null, hint: null, request_id: requestId });
   }
 
-  return async function handle(
+  async function handle(
     req: IncomingMessage,
     res: ServerResponse,
     mount: Mount,
@@ -255,5 +264,8 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
       ...cors.responseHeaders(req.headers),
     };
     write(res, response, method === 'HEAD');
-  };
+  }
+  // The limiter goes with the handler, so other entry points (GraphQL subscriptions) take
+  // from the same instance: one lease and one coalescing queue per bucket per process.
+  return Object.assign(handle, { limiter });
 }

@@ -173,6 +173,8 @@ export function createRateLimiter({ pool, settings }: { pool: pg.Pool; settings:
 }
 
 /** The RateLimit-Policy and RateLimit fields for a result. */
+export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
 export function rateLimitHeaders(result: RateLimitResult): Record<string, string> {
   return {
     'ratelimit-policy': `"${result.policy}";q=${result.limit};w=${result.windowSeconds}`,

@@ -41,7 +41,8 @@ import { logger, type Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
 import { createApiKeyResolver, isApiKeyCredential } from '../api/api-keys.ts';
 import { callerScope } from '../api/caller-scope.ts';
-import { createRateLimiter, type RateLimitSettings } from '../api/rate-limit.ts';
+import { createApiRateLimiter } from '../api/pipeline.ts';
+import type { RateLimiter } from '../api/rate-limit.ts';
 import { json, type ApiContext, type ApiHandler, type ApiResponse } from '../api/types.ts';
 import { maskError } from './errors.ts';
 import { readRequest, RequestError, responseType, type GraphqlRequest } from './http.ts';
@@ -66,11 +67,11 @@ export type GraphqlEngineOptions = {
   /** Pause before re-establishing a lost schema-reload LISTEN connection. */
   reconnectMs?: number;
   /**
-   * The gateway's rate-limit overrides and state pool (ApiOptions), so that subscribe
-   * operations take from the same Postgres buckets, with the same quotas, as HTTP requests.
+   * The gateway pipeline's limiter, so that subscribe operations take from the same
+   * buckets, with the same quotas and leases, as HTTP requests. Defaults to a limiter
+   * with the configured data-API quotas.
    */
-  rateLimits?: Partial<RateLimitSettings>;
-  statePool?: pg.Pool;
+  limiter?: RateLimiter;
 };
 
 const MAX_CACHED_DOCUMENTS = 500;
@@ -97,8 +98,7 @@ export async function createGraphqlEngine({
   development = svc.config.NODE_ENV === 'development',
   path = '/graphql',
   reconnectMs = 5_000,
-  rateLimits,
-  statePool,
+  limiter = createApiRateLimiter(svc),
 }: GraphqlEngineOptions): Promise<GraphqlEngine> {
   const log = logger.child({ component: 'graphql' });
   const preset = makePreset({ pool: svc.apiPool, schemas });
@@ -353,18 +353,8 @@ export async function createGraphqlEngine({
   const verify = async (token: string): Promise<Claims> =>
     isApiKeyCredential(token, svc.config.API_PUBLISHABLE_KEY) ? (await resolveApiKey(token)).claims : verifyJwt(token);
   const detachers: Array<() => Promise<void>> = [];
-  // Buckets live in Postgres, keyed by caller (callerScope): this limiter takes from the
-  // very buckets the HTTP pipeline's does, so a subscribe counts as one request.
-  const limiter = createRateLimiter({
-    pool: statePool ?? svc.servicePool,
-    settings: {
-      anon: svc.config.RATE_LIMIT_ANON_PER_MINUTE,
-      user: svc.config.RATE_LIMIT_USER_PER_MINUTE,
-      apiKey: svc.config.RATE_LIMIT_API_KEY_PER_MINUTE,
-      windowSeconds: 60,
-      ...rateLimits,
-    },
-  });
+  // Buckets are keyed by caller (callerScope): the limiter takes from the very buckets the
+  // HTTP pipeline's does, so a subscribe counts as one request.
   async function admit(claims: Claims, ip: string): Promise<readonly GraphQLError[] | undefined> {
     const apiKeyId = typeof claims.api_key_id === 'string' ? claims.api_key_id : undefined;
     const scope = callerScope({ claims, via: apiKeyId ? 'api_key' : 'jwt', ...(apiKeyId ? { apiKeyId } : {}) }, ip);
