@@ -63,6 +63,20 @@ export type ApiOptions = {
 
 export type PipelineOptions = { services: Services } & ApiOptions;
 
+/** Sends an ApiResponse; HEAD, 204 and 304 carry no body. */
+export function writeResponse(res: ServerResponse, response: ApiResponse, head = false): void {
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  res.statusCode = response.status;
+  res.end(head || response.status === 304 || response.status === 204 ? undefined : response.body);
+}
+
+/** An ApiError's own answer; anything else is logged and answered 500 with the request id. */
+export function errorResponse(error: unknown, requestId: string, log: Logger, what = 'data API request'): ApiResponse {
+  if (error instanceof ApiError) return error.toResponse();
+  log.error({ err: error }, `${what} failed`);
+  return json(500, { code: 'TM500', message: 'Internal error', details: null, hint: null, request_id: requestId });
+}
+
 /** The data API's limiter: the configured per-minute quotas, with ApiOptions' overrides. */
 export function createApiRateLimiter(
   svc: Services,
@@ -139,18 +153,6 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
       chunks.push(chunk as Buffer);
     }
     return Buffer.concat(chunks);
-  }
-
-  function write(res: ServerResponse, response: ApiResponse, head: boolean): void {
-    for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
-    res.statusCode = response.status;
-    res.end(head || response.status === 304 || response.status === 204 ? undefined : response.body);
-  }
-
-  function errorResponse(error: unknown, requestId: string, log: Logger): ApiResponse {
-    if (error instanceof ApiError) return error.toResponse();
-    log.error({ err: error }, 'data API request failed');
-    return json(500, { code: 'TM500', message: 'Internal error', details: null, hint: null, request_id: requestId });
   }
 
   async function handle(
@@ -263,7 +265,7 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
       ...(limit ? rateLimitHeaders(limit) : {}),
       ...cors.responseHeaders(req.headers),
     };
-    write(res, response, method === 'HEAD');
+    writeResponse(res, response, method === 'HEAD');
   }
   // The limiter goes with the handler, so other entry points (GraphQL subscriptions) take
   // from the same instance: one lease and one coalescing queue per bucket per process.

@@ -17,8 +17,9 @@ import type { Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
 import type { createCors } from '../api/cors.ts';
 import { ApiError } from '../api/errors.ts';
+import { errorResponse, writeResponse } from '../api/pipeline.ts';
 import { createRateLimiter, rateLimitError, rateLimitHeaders } from '../api/rate-limit.ts';
-import { json, type ApiResponse } from '../api/types.ts';
+import type { ApiResponse } from '../api/types.ts';
 import { NO_NUL, parseJson, validationError } from './validation.ts';
 
 const text = (max: number) => z.string().max(max).refine(NO_NUL, 'must not contain NUL characters');
@@ -153,22 +154,10 @@ export function createTelemetryHandler({ services: svc, cors }: TelemetryOptions
     try {
       response = await answer(req, ip, log);
     } catch (error) {
-      if (error instanceof ApiError) response = error.toResponse();
-      else {
-        log.error({ err: error }, 'telemetry request failed');
-        response = json(500, {
-          code: 'TM500',
-          message: 'Internal error',
-          details: null,
-          hint: null,
-          request_id: requestId,
-        });
-      }
+      response = errorResponse(error, requestId, log, 'telemetry request');
       // An unread body would keep the connection busy; a refused request is not read on.
       if (!req.complete) response.headers = { ...response.headers, connection: 'close' };
     }
-    for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
-    res.statusCode = response.status;
-    res.end(response.status === 204 ? undefined : response.body);
+    writeResponse(res, response);
   };
 }
