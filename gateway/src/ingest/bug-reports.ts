@@ -13,13 +13,11 @@ import { callerScope } from '../api/caller-scope.ts';
 import { ApiError } from '../api/errors.ts';
 import { createRateLimiter, rateLimitError, rateLimitHeaders } from '../api/rate-limit.ts';
 import { json, type ApiContext, type ApiResponse } from '../api/types.ts';
-import { NO_NUL, parseJson, validationError } from './validation.ts';
+import { parseJson, text, validationError } from './validation.ts';
 
 /** A PNG or JPEG data URL, at most 2 MiB of text (support.bug_reports_screenshot_format). */
 const SCREENSHOT = /^data:image\/(png|jpeg);base64,[A-Za-z0-9+/]+={0,2}$/;
 const MAX_CLIENT_ERRORS_BYTES = 65_536;
-
-const text = (max: number) => z.string().max(max).refine(NO_NUL, 'must not contain NUL characters');
 
 const clientError = z.strictObject({
   message: text(2000),

@@ -20,9 +20,7 @@ import { ApiError } from '../api/errors.ts';
 import { errorResponse, writeResponse } from '../api/pipeline.ts';
 import { createRateLimiter, rateLimitError, rateLimitHeaders } from '../api/rate-limit.ts';
 import type { ApiResponse } from '../api/types.ts';
-import { NO_NUL, parseJson, validationError } from './validation.ts';
-
-const text = (max: number) => z.string().max(max).refine(NO_NUL, 'must not contain NUL characters');
+import { NO_NUL, parseJson, text, validationError } from './validation.ts';
 
 const vital = z.strictObject({
   type: z.literal('vital'),

@@ -1,6 +1,6 @@
 // zod issues as one readable 400: the message names the first bad field and why, the
 // details list every issue ("events.3.value: Too big: expected number to be <=3600000").
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ApiError } from '../api/errors.ts';
 
 function where(path: readonly PropertyKey[]): string {
@@ -27,3 +27,6 @@ export function parseJson(subject: string, body: Buffer | undefined): unknown {
 
 /** No NUL characters: Postgres text cannot hold them. */
 export const NO_NUL = (value: string) => !value.includes('\u0000');
+
+/** A string of at most `max` characters that Postgres text can hold. */
+export const text = (max: number) => z.string().max(max).refine(NO_NUL, 'must not contain NUL characters');
