@@ -16,7 +16,9 @@ export const bugReportFormSchema = z.object({
     .string()
     .trim()
     .min(1, 'Describe what went wrong.')
-    .max(DESCRIPTION_MAX, `Keep the description under ${DESCRIPTION_MAX} characters.`),
+    .max(DESCRIPTION_MAX, `Keep the description under ${DESCRIPTION_MAX} characters.`)
+    // Postgres text cannot hold NUL: without this the insert fails and the person sees a 500.
+    .refine((value) => !value.includes('\u0000'), 'Remove the invisible NUL character from the description.'),
   route: z.string().transform((value) => safePath(value)),
 });
 
