@@ -139,6 +139,8 @@ describe('POST /api/v1/bug-reports', () => {
       [{ description: 'errors', client_errors: 'boom' }, /client_errors/],
       [{ description: 'many', client_errors: Array.from({ length: 51 }, () => ({ message: 'x' })) }, /client_errors/],
       ['{not json', /not valid JSON/],
+      // A lone surrogate (JSON "\ud800") cannot be stored in jsonb: a 400, not a 500.
+      [{ description: 'surrogate', client_errors: [{ message: '\ud800' }] }, /client_errors\.0\.message/],
     ];
     for (const [body, pattern] of cases) {
       const res = await postReport(body);
@@ -228,6 +230,14 @@ describe('POST /api/v1/telemetry', () => {
     ]);
   });
 
+  test('a stack cut at 16000 characters inside a surrogate pair is still stored', async () => {
+    const version = `t-${randomUUID()}`;
+    const stack = 's'.repeat(15_999) + '\u{1F600}'.repeat(10);
+    const res = await postTelemetry({ events: [{ type: 'error', message: 'emoji', stack, app_version: version }] });
+    assert.equal(res.status, 204, await res.clone().text());
+    assert.equal((await telemetryRows(version)).length, 1);
+  });
+
   test('application/json works too', async () => {
     const version = `t-${randomUUID()}`;
     const res = await postTelemetry(
@@ -259,6 +269,7 @@ describe('POST /api/v1/telemetry', () => {
       { events: Array.from({ length: 51 }, () => event) },
       { events: [{ ...event, value: -1 }] },
       { events: [{ type: 'error', message: '' }] },
+      { events: [{ type: 'error', message: 'lone \udc00 surrogate' }] },
       [event],
       'nope',
     ]) {

@@ -20,7 +20,7 @@ import { ApiError } from '../api/errors.ts';
 import { errorResponse, writeResponse } from '../api/pipeline.ts';
 import { createRateLimiter, rateLimitError, rateLimitHeaders } from '../api/rate-limit.ts';
 import type { ApiResponse } from '../api/types.ts';
-import { NO_NUL, parseJson, text, validationError } from './validation.ts';
+import { NO_NUL, parseJson, text, validationError, WELL_FORMED } from './validation.ts';
 
 const vital = z.strictObject({
   type: z.literal('vital'),
@@ -39,7 +39,9 @@ const clientError = z.strictObject({
   stack: z
     .string()
     .refine(NO_NUL, 'must not contain NUL characters')
-    .transform((s) => s.slice(0, 16_000))
+    .refine(WELL_FORMED, 'must not contain unpaired surrogates')
+    // A cut inside a surrogate pair leaves half of it, which jsonb refuses: U+FFFD instead.
+    .transform((s) => s.slice(0, 16_000).toWellFormed())
     .optional(),
   route: text(500).optional(),
   user_agent: text(1000).optional(),

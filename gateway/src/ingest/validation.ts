@@ -28,5 +28,13 @@ export function parseJson(subject: string, body: Buffer | undefined): unknown {
 /** No NUL characters: Postgres text cannot hold them. */
 export const NO_NUL = (value: string) => !value.includes('\u0000');
 
-/** A string of at most `max` characters that Postgres text can hold. */
-export const text = (max: number) => z.string().max(max).refine(NO_NUL, 'must not contain NUL characters');
+/** Well-formed UTF-16: a lone surrogate ("\ud800" in JSON) cannot be stored in jsonb. */
+export const WELL_FORMED = (value: string) => value.isWellFormed();
+
+/** A string of at most `max` characters that Postgres text and jsonb can hold. */
+export const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine(NO_NUL, 'must not contain NUL characters')
+    .refine(WELL_FORMED, 'must not contain unpaired surrogates');
