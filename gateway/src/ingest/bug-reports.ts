@@ -27,7 +27,7 @@ const clientError = z.strictObject({
   at: text(40).optional(),
 });
 
-export const bugReportSchema = z.strictObject({
+const bugReportSchema = z.strictObject({
   description: text(5000).refine((v) => v.trim().length > 0, 'describe the problem (1 to 5000 characters)'),
   route: text(2000).optional(),
   app_version: text(100).optional(),
@@ -43,7 +43,6 @@ export const bugReportSchema = z.strictObject({
     .regex(SCREENSHOT, 'the screenshot must be a PNG or JPEG data URL')
     .nullish(),
 });
-export type BugReport = z.infer<typeof bugReportSchema>;
 
 /** Answers one report; `ip` is the client address the pipeline's proxy rules resolved. */
 export type BugReportHandler = (ctx: ApiContext, ip: string) => Promise<ApiResponse>;

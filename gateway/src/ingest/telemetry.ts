@@ -48,13 +48,12 @@ const clientError = z.strictObject({
   app_version: text(100).optional(),
 });
 
-export const telemetrySchema = z.strictObject({
+const telemetrySchema = z.strictObject({
   events: z
     .array(z.discriminatedUnion('type', [vital, clientError]))
     .min(1)
     .max(50),
 });
-export type TelemetryBatch = z.infer<typeof telemetrySchema>;
 
 const CONTENT_TYPES = new Set(['text/plain', 'application/json']);
 
