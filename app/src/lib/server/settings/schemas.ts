@@ -1,6 +1,7 @@
 // What the settings page accepts. The choices a person sees (locales, themes) are listed
 // here once; the time zones are the runtime's own IANA list.
 import { z } from 'zod';
+import { DEFAULT_THEME, THEMES as THEME_NAMES, type Theme } from '#lib/theme/theme.ts';
 
 export const LOCALES = [
   { value: 'en-US', label: 'English (United States)' },
@@ -12,17 +13,16 @@ export const LOCALES = [
   { value: 'ja-JP', label: '日本語 (日本)' },
 ] as const;
 
-export const THEMES = [
+/** The settings page's wording and order for the themes that #lib/theme/theme.ts defines. */
+export const THEMES: readonly { value: Theme; label: string }[] = [
   { value: 'system', label: 'Match the system' },
   { value: 'light', label: 'Light' },
   { value: 'dark', label: 'Dark' },
-] as const;
-
-export type Theme = (typeof THEMES)[number]['value'];
+];
 
 export type UserSettings = { timeZone: string; locale: string; theme: Theme };
 
-export const DEFAULT_SETTINGS: UserSettings = { timeZone: 'UTC', locale: 'en-US', theme: 'system' };
+export const DEFAULT_SETTINGS: UserSettings = { timeZone: 'UTC', locale: 'en-US', theme: DEFAULT_THEME };
 
 const ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
 
@@ -32,10 +32,7 @@ export const settingsInput = z.object({
     LOCALES.map((l) => l.value),
     'Choose a language and region from the list.',
   ),
-  theme: z.enum(
-    THEMES.map((t) => t.value),
-    'Choose a theme from the list.',
-  ),
+  theme: z.enum(THEME_NAMES, 'Choose a theme from the list.'),
 });
 export type SettingsInput = z.infer<typeof settingsInput>;
 
