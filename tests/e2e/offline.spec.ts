@@ -4,25 +4,18 @@
 // reach the server exactly once on reconnect; replaying the same outbox again (a lost
 // answer) changes nothing; signing out deletes the offline data. Without JavaScript there
 // is no service worker: the run checks that the plain pages carry no offline machinery.
-import { randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { config } from '../../lib/config.ts';
 import type { Mutation } from '../../app/src/lib/offline/outbox.ts';
 import { replay } from '../../app/src/lib/offline/send.ts';
 import { superuserQuery } from '../support/db.ts';
-
-const PASSWORD = 'correct horse battery staple';
+import { newPerson, signUp as signUpPerson } from './support/app.ts';
 
 async function signUp(page: Page, testInfo: TestInfo, label: string): Promise<string> {
-  const email = `e2e-${testInfo.project.name}-${label}-${randomUUID().slice(0, 8)}@example.com`;
-  await page.goto('/sign-up');
-  await page.getByLabel('Name').fill(`${label} person`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/app$/);
-  return email;
+  const person = newPerson(label, testInfo);
+  await signUpPerson(page, person);
+  return person.email;
 }
 
 const todo = (page: Page) =>

@@ -9,8 +9,8 @@ import { mkdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { superuserQuery } from '../support/db.ts';
+import { newPerson, signUp as signUpPerson } from './support/app.ts';
 
-const PASSWORD = 'correct horse battery staple';
 // A 1×1 PNG.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
@@ -51,14 +51,8 @@ async function dbNow(): Promise<Date> {
 }
 
 async function signUp(page: Page, testInfo: TestInfo): Promise<{ email: string; name: string }> {
-  const id = randomUUID().slice(0, 8);
-  const person = { name: `Reporter ${id}`, email: `e2e-${testInfo.project.name}-bug-${id}@example.com` };
-  await page.goto('/sign-up');
-  await page.getByLabel('Name').fill(person.name);
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/app$/);
+  const person = newPerson('reporter', testInfo);
+  await signUpPerson(page, person);
   return person;
 }
 

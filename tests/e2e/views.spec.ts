@@ -6,8 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import { superuserQuery } from '../support/db.ts';
-
-const PASSWORD = 'correct horse battery staple';
+import { newPerson, signUp as signUpPerson } from './support/app.ts';
 
 async function snap(page: Page, testInfo: TestInfo, step: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: `artifacts/screenshots/${testInfo.project.name}-views-${step}.png`, fullPage });
@@ -18,14 +17,9 @@ function scripted(testInfo: TestInfo): boolean {
 }
 
 async function signUp(page: Page, testInfo: TestInfo, label = 'views'): Promise<string> {
-  const email = `e2e-${testInfo.project.name}-${label}-${randomUUID().slice(0, 8)}@example.com`;
-  await page.goto('/sign-up');
-  await page.getByLabel('Name').fill(`${label} person`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page).toHaveURL(/\/app$/);
-  return email;
+  const person = newPerson(label, testInfo);
+  await signUpPerson(page, person);
+  return person.email;
 }
 
 /** REST as the signed-in browser (its session cookie); writes need the same-origin header. */
