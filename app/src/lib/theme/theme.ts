@@ -10,6 +10,13 @@ export const THEME_COOKIE = 'theme';
 export const DEFAULT_THEME: Theme = 'system';
 /** One year: a preference, not a session. */
 export const THEME_COOKIE_MAX_AGE = 60 * 60 * 24 * 365;
+/** How the server sets the cookie (/theme and the settings page): readable by the page, it holds nothing secret. */
+export const THEME_COOKIE_OPTIONS = {
+  path: '/',
+  maxAge: THEME_COOKIE_MAX_AGE,
+  sameSite: 'lax',
+  httpOnly: false,
+} as const;
 /** The placeholder in app.html that the server replaces with the theme. */
 export const THEME_PLACEHOLDER = '%tm.theme%';
 

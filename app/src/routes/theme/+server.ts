@@ -5,7 +5,7 @@ import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { redirectTarget } from '#lib/server/auth/redirect-target.ts';
 import { formFields } from '#lib/server/forms.ts';
-import { THEME_COOKIE, THEME_COOKIE_MAX_AGE, THEMES } from '#lib/theme/theme.ts';
+import { THEME_COOKIE, THEME_COOKIE_OPTIONS, THEMES } from '#lib/theme/theme.ts';
 import type { RequestHandler } from './$types';
 
 const ThemeForm = z.object({
@@ -24,12 +24,6 @@ export const POST: RequestHandler = async ({ request, cookies }) => {
   if (!parsed.success) {
     return new Response(parsed.error.issues.map((issue) => issue.message).join(' '), { status: 400 });
   }
-  cookies.set(THEME_COOKIE, parsed.data.theme, {
-    path: '/',
-    maxAge: THEME_COOKIE_MAX_AGE,
-    sameSite: 'lax',
-    // Read by the switcher in the browser; it holds nothing secret.
-    httpOnly: false,
-  });
+  cookies.set(THEME_COOKIE, parsed.data.theme, THEME_COOKIE_OPTIONS);
   redirect(303, redirectTarget(parsed.data.redirectTo, '/'));
 };

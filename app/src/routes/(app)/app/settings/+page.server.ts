@@ -5,7 +5,7 @@ import { getSettings } from '#lib/server/settings/get-settings.ts';
 import { saveSettings } from '#lib/server/settings/save-settings.ts';
 import { LOCALES, profileInput, settingsInput, THEMES } from '#lib/server/settings/schemas.ts';
 import { updateProfile } from '#lib/server/settings/update-profile.ts';
-import { THEME_COOKIE, THEME_COOKIE_MAX_AGE } from '#lib/theme/theme.ts';
+import { THEME_COOKIE, THEME_COOKIE_OPTIONS } from '#lib/theme/theme.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 type SettingsField = 'name' | 'timeZone' | 'locale' | 'theme';
@@ -54,12 +54,7 @@ export const actions = {
     }
     await saveSettings({ claims, input: parsed.data });
     // The same cookie the theme switcher sets: the server paints the next page in this theme.
-    cookies.set(THEME_COOKIE, parsed.data.theme, {
-      path: '/',
-      maxAge: THEME_COOKIE_MAX_AGE,
-      sameSite: 'lax',
-      httpOnly: false,
-    });
+    cookies.set(THEME_COOKIE, parsed.data.theme, THEME_COOKIE_OPTIONS);
     // Redirect (not a rendered result) so the next page is painted in the new theme, and a
     // reload does not post again.
     redirect(303, '/app/settings?saved=preferences');
