@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import { superuserQuery } from '../support/db.ts';
-import { newPerson, signUp as signUpPerson } from './support/app.ts';
+import { newPerson, signUp as signUpPerson, taskRow as rowOf, toast, toasts } from './support/app.ts';
 
 async function snap(page: Page, testInfo: TestInfo, step: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: `artifacts/screenshots/${testInfo.project.name}-views-${step}.png`, fullPage });
@@ -56,9 +56,6 @@ function api(page: Page, baseURL: string | undefined) {
 
 const todo = (page: Page) =>
   page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: /^To do/ }) });
-const toasts = (page: Page) => page.getByRole('region', { name: 'Notifications' });
-const toast = (page: Page, text: string) => toasts(page).getByRole('listitem').filter({ hasText: text });
-const rowOf = (page: Page, title: string) => page.getByRole('row').filter({ hasText: title });
 const titles = (page: Page) => todo(page).getByRole('row').locator('a.title').allTextContents();
 
 /** The list is interactive: reorder handles only render once the page has hydrated. */
