@@ -5,6 +5,7 @@
 //   /rest/<version>/*  PostgREST-dialect REST engine, through the API pipeline
 //   /graphql           PostGraphile v5, through the API pipeline
 //   /api/v1/bug-reports, /api/v1/telemetry   ingest endpoints (gateway/src/ingest)
+//   /api/v1/recurrence/preview  next occurrences of an RRULE (gateway/src/recurrence)
 //   everything else    the SvelteKit app (adapter-node handler)
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -19,6 +20,7 @@ import type { ApiHandler, ApiVersion } from './api/types.ts';
 import { apiVersions } from './api/versions.ts';
 import { createGraphqlEngine } from './graphql/index.ts';
 import { createIngest } from './ingest/index.ts';
+import { RECURRENCE_PREVIEW_PATH, recurrencePreview } from './recurrence/preview.ts';
 import { requestId } from './request-id.ts';
 import { createRestEngine } from './rest/index.ts';
 
@@ -152,6 +154,11 @@ export async function createGateway({
         }
         if (path === '/graphql') {
           const mount = { handler: graphqlHandler, version: current, path: '/' };
+          pipeline(req, res, mount, { requestId: id, log: reqLog }).catch(fail);
+          return;
+        }
+        if (path === RECURRENCE_PREVIEW_PATH) {
+          const mount = { handler: recurrencePreview, version: { name: 'v1', schemas: [] }, path };
           pipeline(req, res, mount, { requestId: id, log: reqLog }).catch(fail);
           return;
         }
