@@ -58,6 +58,23 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
   tasks_due_time_needs_date: { field: 'due_time', message: 'A due time needs a due date.' },
   tasks_due_tz_needs_date: { field: 'due_tz', message: 'A time zone needs a due date.' },
   tasks_completed_consistent: { field: 'completed_at', message: 'Only completed tasks have a completion time.' },
+  tasks_recurrence_parent_key: {
+    field: 'recurrence_parent_id',
+    message: 'This recurring task already has its next occurrence.',
+  },
+  task_reminders_kind_valid: { field: 'kind', message: 'A reminder is at_due, before_due or absolute.' },
+  task_reminders_offset_unit_valid: {
+    field: 'offset_unit',
+    message: 'A reminder offset is in minutes, hours or days.',
+  },
+  task_reminders_offset_range: {
+    field: 'offset_amount',
+    message: 'A reminder can be at most 7 days ahead in minutes, 720 hours or 365 days (and at least 1).',
+  },
+  task_reminders_shape: {
+    field: 'kind',
+    message: 'An at_due reminder has no offset or time; before_due needs an amount and unit; absolute needs remind_at.',
+  },
   labels_name_format: { field: 'name', message: 'Label names are 1 to 60 characters without spaces.' },
   labels_name_not_blank: { field: 'name', message: 'Label name must contain a visible character.' },
   labels_color_valid: { field: 'color', message: 'Colour must be a palette name or #rrggbb.' },
