@@ -6,6 +6,8 @@ import { api__purge_rate_limits } from './tasks/api__purge_rate_limits.ts';
 import { events__analytics } from './tasks/events__analytics.ts';
 import { events__purge_receipts } from './tasks/events__purge_receipts.ts';
 import { identity__purge_expired } from './tasks/identity__purge_expired.ts';
+import { reminders__fire } from './tasks/reminders__fire.ts';
+import { tasks__next_occurrence } from './tasks/tasks__next_occurrence.ts';
 
 export const taskList: TaskList = {
   api__purge_idempotency_keys,
@@ -13,4 +15,6 @@ export const taskList: TaskList = {
   events__analytics,
   events__purge_receipts,
   identity__purge_expired,
+  reminders__fire,
+  tasks__next_occurrence,
 };
