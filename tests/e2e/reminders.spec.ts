@@ -109,7 +109,7 @@ test('repeats: the next five occurrences, an invalid rule explained, a new rule 
       expect((await asked).status()).toBe(status);
     } else {
       await rule.fill(text);
-      await repeatsSection(page).getByRole('button', { name: 'Preview' }).click();
+      await repeatsSection(page).getByRole('button', { name: 'Show occurrences' }).click();
     }
   };
 
