@@ -9,6 +9,7 @@ import { runOnce } from 'graphile-worker';
 import pg from 'pg';
 import pino from 'pino';
 import { asUserQuery } from '../../lib/db/as-user.ts';
+import { reminderInstant, type ReminderSpec } from '../../lib/shared/recurrence/reminders.ts';
 import { workerLogger } from '../../workers/src/logger.ts';
 import { taskList } from '../../workers/src/task-list.ts';
 import { testDatabaseUrl } from '../support/db.ts';
@@ -232,4 +233,39 @@ test('members add reminders through RLS; the job is scheduled by the trigger, no
     ),
     /task_reminders_shape/,
   );
+});
+
+test('the app computes the same fire instant as the database (lib/shared/recurrence/reminders.ts)', async () => {
+  const dues: Array<[string, string | null, string | null]> = [
+    ['2027-03-14', '09:00', 'America/New_York'],
+    ['2027-03-14', '02:30', 'America/New_York'],
+    ['2027-11-07', '01:30', 'America/New_York'],
+    ['2027-03-28', '09:00', 'Europe/Berlin'],
+    ['2027-10-31', '02:30', 'Europe/Berlin'],
+    ['2027-09-26', '02:15', 'Pacific/Auckland'],
+    ['2027-04-04', '02:45', 'Pacific/Auckland'],
+    ['2027-06-01', null, 'Asia/Kolkata'],
+    ['2027-06-01', '23:30', null],
+  ];
+  const specs: ReminderSpec[] = [
+    { kind: 'at_due', amount: null, unit: null, remindAt: null },
+    { kind: 'before_due', amount: 1, unit: 'days', remindAt: null },
+    { kind: 'before_due', amount: 7, unit: 'days', remindAt: null },
+    { kind: 'before_due', amount: 90, unit: 'minutes', remindAt: null },
+    { kind: 'before_due', amount: 3, unit: 'hours', remindAt: null },
+  ];
+  for (const [dueDate, dueTime, dueTz] of dues) {
+    for (const spec of specs) {
+      const { rows } = await pool.query<{ at: Date }>(
+        `select private.reminder_fire_at($1, $2, $3, null, $4, $5, $6) as at`,
+        [spec.kind, spec.amount, spec.unit, dueDate, dueTime, dueTz],
+      );
+      const ts = reminderInstant(spec, { dueDate, dueTime, dueTz });
+      assert.equal(
+        ts?.toISOString(),
+        rows[0]!.at.toISOString(),
+        `${spec.kind} ${spec.amount ?? ''} ${spec.unit ?? ''} for ${dueDate} ${dueTime} ${dueTz}`,
+      );
+    }
+  }
 });
