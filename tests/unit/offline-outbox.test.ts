@@ -9,6 +9,7 @@ import {
   isNetworkFailure,
   isRetryable,
   markSent,
+  quickAddArgs,
   queuedTasks,
   without,
   type Mutation,
@@ -61,7 +62,7 @@ function quickAdd(r: TaskRow): Mutation {
     taskId: r.id,
     createdAt: seq,
     sent: false,
-    payload: { row: r, args: { title: r.title, task_id: r.id } },
+    payload: { row: r, projectName: null },
   };
 }
 
@@ -175,4 +176,36 @@ test('only a missing answer is a network failure; only some statuses are worth r
   assert.equal(isRetryable(409, '23505'), false);
   assert.equal(isRetryable(400), false);
   assert.equal(isRetryable(422, 'TM422'), false);
+});
+
+test('a queued quick add keeps the row and the project name; the RPC arguments are derived from them', () => {
+  const r = row('q1', {
+    title: 'Pay rent',
+    priority: 1,
+    due_date: '2026-12-01',
+    due_time: '09:00:00',
+    due_tz: 'Europe/Paris',
+    recurrence: 'FREQ=MONTHLY;BYMONTHDAY=1',
+    labels: [{ id: 'new:bills', name: 'bills' }],
+  });
+  const args = quickAddArgs({ row: r, projectName: 'home' });
+  assert.deepEqual(args, {
+    title: 'Pay rent',
+    workspace_id: WS,
+    priority: 1,
+    due_date: '2026-12-01',
+    due_time: '09:00:00',
+    due_tz: 'Europe/Paris',
+    recurrence: 'FREQ=MONTHLY;BYMONTHDAY=1',
+    project_name: 'home',
+    label_names: ['bills'],
+    task_id: 'q1',
+  });
+  // The same entry gives the same body every time (a replay under its key must match).
+  assert.equal(JSON.stringify(quickAddArgs({ row: r, projectName: 'home' })), JSON.stringify(args));
+  // No workspace known yet: the function picks the personal one.
+  assert.equal(quickAddArgs({ row: { ...r, workspace_id: '' }, projectName: null }).workspace_id, null);
+  // An entry stored by the previous version (row + args as sent) replays its arguments unchanged.
+  const legacy = { row: r, args: { title: 'As sent', task_id: 'q1' } };
+  assert.deepEqual(quickAddArgs(legacy), { title: 'As sent', task_id: 'q1' });
 });
