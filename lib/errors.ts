@@ -105,6 +105,14 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
   client_errors_route_length: { field: 'route', message: 'Route can be at most 500 characters.' },
   client_errors_user_agent_length: { field: 'user_agent', message: 'User agent can be at most 1,000 characters.' },
   client_errors_app_version_length: { field: 'app_version', message: 'App version can be at most 100 characters.' },
+  notifications_title_length: { field: 'title', message: 'A notification title must be 1 to 300 characters.' },
+  notifications_body_length: { field: 'body', message: 'A notification body can be at most 2,000 characters.' },
+  notifications_url_format: { field: 'url', message: 'A notification link must be an in-app path starting with /.' },
+  notifications_dedupe_key_length: { field: 'dedupe_key', message: 'A dedupe key must be 1 to 200 characters.' },
+
+  notification_preferences_channel_valid: { field: 'channel', message: 'A channel is email or in_app.' },
+  events_type_format: { field: 'type', message: 'An event type looks like task.created.' },
+  events_changes_size: { field: 'changes', message: 'An event names at most 64 changed columns.' },
 };
 
 type PgError = { code?: string; constraint?: string; column?: string; message?: string };

@@ -3,10 +3,14 @@
 import type { TaskList } from 'graphile-worker';
 import { api__purge_idempotency_keys } from './tasks/api__purge_idempotency_keys.ts';
 import { api__purge_rate_limits } from './tasks/api__purge_rate_limits.ts';
+import { events__analytics } from './tasks/events__analytics.ts';
+import { events__purge_receipts } from './tasks/events__purge_receipts.ts';
 import { identity__purge_expired } from './tasks/identity__purge_expired.ts';
 
 export const taskList: TaskList = {
   api__purge_idempotency_keys,
   api__purge_rate_limits,
+  events__analytics,
+  events__purge_receipts,
   identity__purge_expired,
 };
