@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { closeServices } from '../../lib/services.ts';
+import { superuserQuery } from '../support/db.ts';
 import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
 
 let gw: TestGateway;
@@ -97,4 +98,51 @@ test('only GET', async () => {
   });
   assert.equal(res.status, 405);
   await res.body?.cancel();
+});
+
+test('reminders over REST: a malformed one is a 400 with the readable message; a good one is scheduled', async () => {
+  const headers = {
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+    prefer: 'return=representation',
+  };
+  const ws = (await (await fetch(`${gw.url}/rest/v1/workspaces?select=id`, { headers })).json()) as { id: string }[];
+  const created = await fetch(`${gw.url}/rest/v1/tasks`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      workspace_id: ws[0]!.id,
+      title: 'REST reminder',
+      due_date: '2099-05-01',
+      due_time: '08:00',
+    }),
+  });
+  assert.equal(created.status, 201);
+  const [task] = (await created.json()) as { id: string }[];
+  const bad = await fetch(`${gw.url}/rest/v1/task_reminders`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ workspace_id: ws[0]!.id, task_id: task!.id, kind: 'before_due' }),
+  });
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { message: string }).message, /before_due needs an amount and unit/);
+  const good = await fetch(`${gw.url}/rest/v1/task_reminders`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      workspace_id: ws[0]!.id,
+      task_id: task!.id,
+      kind: 'before_due',
+      offset_amount: 2,
+      offset_unit: 'hours',
+    }),
+  });
+  assert.equal(good.status, 201);
+  const [reminder] = (await good.json()) as { id: string }[];
+  const { rows } = await superuserQuery<{ run_at: Date }>(
+    `select run_at from graphile_worker._private_jobs where key = 'reminder:' || $1`,
+    [reminder!.id],
+  );
+  assert.equal(rows[0]?.run_at.toISOString(), '2099-05-01T06:00:00.000Z');
+  await superuserQuery(`delete from public.tasks where id = $1`, [task!.id]);
 });
