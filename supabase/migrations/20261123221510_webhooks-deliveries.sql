@@ -55,6 +55,8 @@ comment on column public.webhook_deliveries.next_attempt_at is 'When the next at
 comment on column public.webhook_deliveries.delivered_at is 'When an attempt succeeded.';
 
 create index webhook_deliveries_workspace_created_idx on public.webhook_deliveries (workspace_id, created_at desc);
+-- The nightly purge of finished deliveries (webhook_deliveries__purge) reads by age alone.
+create index webhook_deliveries_created_idx on public.webhook_deliveries (created_at);
 
 create trigger _100_timestamps before insert or update on public.webhook_deliveries
   for each row execute function private.tg__timestamps();

@@ -549,3 +549,43 @@ test('only owners and admins see and manage endpoints and deliveries; nobody rea
   });
   await pool.query(`delete from graphile_worker._private_jobs where payload->>'delivery_id' = $1`, [delivery.id]);
 });
+
+test('the nightly purge deletes finished deliveries past 30 days and keeps the rest', async () => {
+  const { ws } = await team();
+  const hook = await endpoint(ws, 'https://receiver.example.test/hook');
+  // Back-dated rows: the timestamps trigger stamps created_at with now(), so it is skipped
+  // for this one insert (session_replication_role, superuser only, this transaction only).
+  const client = await pool.connect();
+  let ids;
+  try {
+    await client.query('begin');
+    await client.query(`set local session_replication_role = replica`);
+    ids = await client.query(
+      `insert into public.webhook_deliveries (workspace_id, endpoint_id, event_id, event_type, status, created_at)
+       select $1, $2, gen_random_uuid(), 'task.created', s.status, now() - make_interval(days => s.age)
+       from (values ('succeeded', 31), ('failed', 31), ('retrying', 31), ('succeeded', 29)) s(status, age)`,
+      [ws, hook.id],
+    );
+    await client.query('commit');
+  } finally {
+    client.release();
+  }
+  assert.equal(ids.rowCount, 4);
+  const key = `webhook-purge-${ws}`;
+  for (let run = 0; run < 2; run += 1) {
+    await pool.query(
+      `select graphile_worker.add_job('webhook_deliveries__purge', '{"days":30}'::json, job_key => $1)`,
+      [key],
+    );
+    await work({ webhook_deliveries__purge: taskList.webhook_deliveries__purge! });
+    const left = await pool.query<{ status: string; age: number }>(
+      `select status, extract(day from now() - created_at)::int as age from public.webhook_deliveries
+       where endpoint_id = $1 order by status`,
+      [hook.id],
+    );
+    assert.deepEqual(left.rows, [
+      { status: 'retrying', age: 31 },
+      { status: 'succeeded', age: 29 },
+    ]);
+  }
+});

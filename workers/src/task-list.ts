@@ -7,6 +7,7 @@ import { events__analytics } from './tasks/events__analytics.ts';
 import { events__purge_receipts } from './tasks/events__purge_receipts.ts';
 import { events__webhooks } from './tasks/events__webhooks.ts';
 import { identity__purge_expired } from './tasks/identity__purge_expired.ts';
+import { webhook_deliveries__purge } from './tasks/webhook_deliveries__purge.ts';
 import { webhook_deliveries__send } from './tasks/webhook_deliveries__send.ts';
 
 export const taskList: TaskList = {
@@ -16,5 +17,6 @@ export const taskList: TaskList = {
   events__purge_receipts,
   events__webhooks,
   identity__purge_expired,
+  webhook_deliveries__purge,
   webhook_deliveries__send,
 };
