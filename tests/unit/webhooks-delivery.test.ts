@@ -17,7 +17,7 @@ import {
 } from '../../workers/src/webhooks/schedule.ts';
 import { postWebhook } from '../../workers/src/webhooks/send.ts';
 import { signatureHeader } from '../../workers/src/webhooks/sign.ts';
-import { TargetRefused, forbiddenRange, resolveTarget } from '../../workers/src/webhooks/target.ts';
+import { TargetRefused, forbiddenRange, resolveTarget, systemResolver } from '../../workers/src/webhooks/target.ts';
 
 const HOUR = 3600_000;
 
@@ -74,6 +74,11 @@ test('a name is refused if any address it resolves to is private; literals are c
   await assert.rejects(resolveTarget('https://2130706433/h', strict), /127\.0\.0\.1 \(loopback\)/);
   await assert.rejects(resolveTarget('http://public.example.test/h', strict), /must use https/);
   await assert.rejects(resolveTarget('https://u:p@public.example.test/h', strict), /credentials/);
+  // The real resolver: localhost is a name (no literal to judge), and it resolves to loopback.
+  await assert.rejects(
+    resolveTarget('https://localhost:8443/h', { allowInsecure: false, resolve: systemResolver }),
+    /localhost resolves to (127\.0\.0\.1|::1) \(loopback\)/,
+  );
   const ok = await resolveTarget('https://public.example.test/h', strict);
   assert.equal(ok.address, '93.184.215.14');
   const dev = await resolveTarget('http://127.0.0.1:9/h', { allowInsecure: true, resolve });
