@@ -126,6 +126,7 @@ as $$
 declare
   v_endpoint record;
   v_owner uuid;
+  v_target text;
 begin
   update public.webhook_endpoints e set enabled = false, disabled_reason = p_reason
   where e.workspace_id = p_workspace_id and e.id = p_endpoint_id and e.enabled
@@ -133,6 +134,9 @@ begin
   if v_endpoint.id is null then
     return false;
   end if;
+  -- Scheme, host and path only: a query string may carry the receiver's token, and this
+  -- text goes out by email.
+  v_target := split_part(split_part(v_endpoint.url, '?', 1), '#', 1);
   for v_owner in
     select m.user_id from public.workspace_members m
     where m.workspace_id = p_workspace_id and m.role = 'owner'
@@ -141,11 +145,11 @@ begin
       v_owner, 'webhook_disabled',
       'webhook_disabled:' || p_endpoint_id || ':' || extract(epoch from v_endpoint.disabled_at)::bigint,
       'A webhook endpoint was disabled',
-      left('Deliveries to ' || v_endpoint.url || ' failed continuously since '
+      left('Deliveries to ' || v_target || ' failed continuously since '
            || to_char(v_endpoint.failing_since at time zone 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC, so the endpoint was disabled. '
            || 'Fix the receiver, enable the endpoint again and redeliver what it missed.', 2000),
       '/app/settings/webhooks', p_workspace_id, p_endpoint_id,
-      jsonb_build_object('endpoint_url', v_endpoint.url, 'reason', p_reason));
+      jsonb_build_object('endpoint_url', v_target, 'reason', p_reason));
   end loop;
   return true;
 end

@@ -249,7 +249,7 @@ test('failed attempts follow the schedule; the last one leaves a dead letter, di
   receiver.responseBody = `${'é'.repeat(400)}${'x'.repeat(2000)}`; // > 1 KB, multi-byte
   try {
     const { ws, owner, admin } = await team();
-    const hook = await endpoint(ws, receiver.url);
+    const hook = await endpoint(ws, `${receiver.url}?token=receiver-secret`);
     await newTask(ws);
     const list = tasks();
     await work(list);
@@ -296,11 +296,16 @@ test('failed attempts follow the schedule; the last one leaves a dead letter, di
     assert.equal(ep[0]!.enabled, false);
     assert.ok(ep[0]!.disabled_at);
     assert.match(ep[0]!.disabled_reason, /failed since/);
-    const { rows: notes } = await pool.query<{ user_id: string; url: string }>(
-      `select user_id, url from account.notifications where kind = 'webhook_disabled' and subject_id = $1`,
+    const { rows: notes } = await pool.query<{ user_id: string; url: string; body: string }>(
+      `select user_id, url, body from account.notifications where kind = 'webhook_disabled' and subject_id = $1`,
       [hook.id],
     );
-    assert.deepEqual(notes, [{ user_id: owner, url: '/app/settings/webhooks' }]);
+    assert.deepEqual(
+      notes.map(({ user_id, url }) => ({ user_id, url })),
+      [{ user_id: owner, url: '/app/settings/webhooks' }],
+    );
+    assert.match(notes[0]!.body, /Deliveries to http:\/\/127\.0\.0\.1:\d+\/hook failed continuously/);
+    assert.ok(!notes[0]!.body.includes('receiver-secret'), 'the query string (a possible token) is left out');
     assert.notEqual(owner, admin);
 
     // A dead letter waits: running the worker does not touch it.
