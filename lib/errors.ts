@@ -134,6 +134,14 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
     field: 'secret',
     message: 'A webhook secret looks like whsec_ and 40+ characters.',
   },
+  webhook_endpoint_secrets_previous_format: {
+    field: 'previous_secret',
+    message: 'A webhook secret looks like whsec_ and 40+ characters.',
+  },
+  webhook_endpoint_secrets_previous_pair: {
+    field: 'previous_expires_at',
+    message: 'A previous secret needs an expiry time, and only then.',
+  },
   webhook_deliveries_event_type_format: { field: 'event_type', message: 'An event type looks like task.created.' },
   webhook_deliveries_status_valid: {
     field: 'status',

@@ -102,6 +102,12 @@ create table private.webhook_endpoint_secrets (
   secret text not null
     constraint webhook_endpoint_secrets_format check (secret ~ '^whsec_[A-Za-z0-9_-]{40,}$'),
   created_at timestamptz not null default now(),
+  -- After a rotation the previous secret keeps signing (a second v1= in the header) until
+  -- previous_expires_at, so receivers can switch without rejecting deliveries meanwhile.
+  previous_secret text
+    constraint webhook_endpoint_secrets_previous_format check (previous_secret ~ '^whsec_[A-Za-z0-9_-]{40,}$'),
+  previous_expires_at timestamptz,
+  constraint webhook_endpoint_secrets_previous_pair check ((previous_secret is null) = (previous_expires_at is null)),
   primary key (workspace_id, endpoint_id),
   foreign key (workspace_id, endpoint_id) references public.webhook_endpoints (workspace_id, id) on delete cascade
 );
@@ -273,7 +279,7 @@ comment on function public.create_webhook_endpoint(uuid, text, text[], text) is
 revoke execute on function public.create_webhook_endpoint(uuid, text, text[], text) from public;
 grant execute on function public.create_webhook_endpoint(uuid, text, text[], text) to authenticated;
 
-create function public.rotate_webhook_secret(endpoint_id uuid) returns text
+create function public.rotate_webhook_secret(endpoint_id uuid, keep_previous_hours integer default 24) returns text
   language plpgsql volatile security definer
   set search_path = ''
 as $$
@@ -288,12 +294,19 @@ begin
     raise exception 'No webhook endpoint with this id.' using errcode = 'PT404';
   end if;
   perform private.require_webhook_admin(v_workspace_id);
-  update private.webhook_endpoint_secrets s set secret = v_secret, created_at = now()
+  if keep_previous_hours is null or keep_previous_hours not between 0 and 72 then
+    raise exception 'keep_previous_hours must be between 0 and 72.' using errcode = '22023', hint = 'keep_previous_hours';
+  end if;
+  update private.webhook_endpoint_secrets s
+  set previous_secret = case when keep_previous_hours > 0 then s.secret end,
+      previous_expires_at = case when keep_previous_hours > 0 then now() + make_interval(hours => keep_previous_hours) end,
+      secret = v_secret,
+      created_at = now()
   where s.workspace_id = v_workspace_id and s.endpoint_id = endpoint_id;
   return v_secret;
 end
 $$;
-comment on function public.rotate_webhook_secret(uuid) is
-  'Replaces an endpoint''s signing secret (owners and admins) and returns the new one, this once. The old secret stops working at once.';
-revoke execute on function public.rotate_webhook_secret(uuid) from public;
-grant execute on function public.rotate_webhook_secret(uuid) to authenticated;
+comment on function public.rotate_webhook_secret(uuid, integer) is
+  'Replaces an endpoint''s signing secret (owners and admins) and returns the new one, this once. Deliveries are signed with both the new and the previous secret for keep_previous_hours (default 24, 0 to 72; 0 = the old secret stops at once).';
+revoke execute on function public.rotate_webhook_secret(uuid, integer) from public;
+grant execute on function public.rotate_webhook_secret(uuid, integer) to authenticated;

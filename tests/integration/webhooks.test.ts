@@ -64,8 +64,21 @@ function tasks(
   };
 }
 
+/**
+ * Runs every due job, then waits until graphile-worker has recorded each outcome: runOnce
+ * can return while its last failed job is still being released (the job's own run_at
+ * already points past now, so no further job is found).
+ */
 async function work(list: TaskList = tasks()) {
   await runOnce({ connectionString: testDatabaseUrl(), taskList: list, logger });
+  for (let i = 0; i < 500; i += 1) {
+    const { rows } = await pool.query<{ n: number }>(
+      `select count(*)::int as n from graphile_worker._private_jobs where locked_at is not null`,
+    );
+    if (rows[0]!.n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('jobs stayed locked after runOnce');
 }
 
 before(async () => {
@@ -215,6 +228,67 @@ test('a local receiver gets a signed delivery that the documented snippet verifi
     assert.ok(delivery!.latency_ms !== null && delivery!.latency_ms >= 0);
     assert.deepEqual(await sendJobs(delivery!.id), [], 'the job is done');
     assert.deepEqual(await deliveries(other.id), []);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('after a rotation, deliveries carry both signatures until the previous secret expires', async () => {
+  const receiver = await startReceiver();
+  try {
+    const { ws, admin } = await team();
+    const hook = await endpoint(ws, receiver.url);
+    /** rotate_webhook_secret as the admin, committed. */
+    const rotate = async (keepHours?: number) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        await client.query(`select set_config('request.jwt.claims', $1, true)`, [
+          JSON.stringify({ sub: admin, role: 'authenticated' }),
+        ]);
+        await client.query('set local role authenticated');
+        const { rows } = await client.query<{ secret: string }>(
+          keepHours === undefined
+            ? `select public.rotate_webhook_secret($1) as secret`
+            : `select public.rotate_webhook_secret($1, $2) as secret`,
+          keepHours === undefined ? [hook.id] : [hook.id, keepHours],
+        );
+        await client.query('commit');
+        return rows[0]!.secret;
+      } finally {
+        client.release();
+      }
+    };
+    const deliver = async () => {
+      await newTask(ws);
+      await work();
+      const request = receiver.received.at(-1)!;
+      return { body: request.body, header: request.headers['taskmaster-signature'] as string };
+    };
+
+    const rotated = await rotate();
+    const overlap = await deliver();
+    assert.equal(overlap.header.match(/v1=/g)?.length, 2, 'two signatures during the overlap');
+    assert.ok(verify(overlap.body, overlap.header, rotated), 'the new secret verifies');
+    assert.ok(verify(overlap.body, overlap.header, hook.secret), 'the previous secret still verifies');
+
+    // Time passes beyond the overlap.
+    await pool.query(
+      `update private.webhook_endpoint_secrets set previous_expires_at = now() - interval '1 second' where endpoint_id = $1`,
+      [hook.id],
+    );
+    const later = await deliver();
+    assert.equal(later.header.match(/v1=/g)?.length, 1);
+    assert.ok(verify(later.body, later.header, rotated));
+    assert.throws(() => verify(later.body, later.header, hook.secret), /mismatch/);
+
+    // keep_previous_hours 0 (a leaked secret): the old one stops at once.
+    const fresh = await rotate(0);
+    const now = await deliver();
+    assert.equal(now.header.match(/v1=/g)?.length, 1);
+    assert.ok(verify(now.body, now.header, fresh));
+    assert.throws(() => verify(now.body, now.header, rotated), /mismatch/);
+    assert.equal(receiver.received.length, 3);
   } finally {
     await receiver.close();
   }

@@ -85,10 +85,14 @@ test('a name is refused if any address it resolves to is private; literals are c
   assert.equal(dev.address, '127.0.0.1');
 });
 
-test('the signature is HMAC-SHA256 of "<t>.<body>" keyed with the secret', () => {
-  const header = signatureHeader('whsec_test', '{"a":1}', 1700000000);
-  const expected = createHmac('sha256', 'whsec_test').update('1700000000.{"a":1}').digest('hex');
-  assert.equal(header, `t=1700000000,v1=${expected}`);
+test('the signature is HMAC-SHA256 of "<t>.<body>" keyed with each valid secret', () => {
+  const hmac = (secret: string) => createHmac('sha256', secret).update('1700000000.{"a":1}').digest('hex');
+  assert.equal(signatureHeader(['whsec_new'], '{"a":1}', 1700000000), `t=1700000000,v1=${hmac('whsec_new')}`);
+  assert.equal(
+    signatureHeader(['whsec_new', 'whsec_old'], '{"a":1}', 1700000000),
+    `t=1700000000,v1=${hmac('whsec_new')},v1=${hmac('whsec_old')}`,
+  );
+  assert.throws(() => signatureHeader([], '{}', 1), /no signing secret/);
 });
 
 test('the sender keeps 1 KB of the answer, does not follow redirects and gives up after its timeout', async () => {

@@ -55,6 +55,7 @@ type Delivery = {
   url: string;
   enabled: boolean;
   secret: string;
+  previous_secret: string | null;
   event_id: string;
   event_type: string | null;
   subject_id: string | null;
@@ -98,7 +99,8 @@ export function makeSendTask(options: SendTaskOptions): Task {
     const { workspace_id, delivery_id } = payload.parse(raw);
     const { job } = helpers;
     const { rows } = await helpers.query<Delivery>(
-      `select d.id, d.workspace_id, d.status, d.endpoint_id, e.url, e.enabled, s.secret, d.event_id,
+      `select d.id, d.workspace_id, d.status, d.endpoint_id, e.url, e.enabled, s.secret,
+              case when s.previous_expires_at > now() then s.previous_secret end as previous_secret, d.event_id,
               ev.type as event_type, ev.subject_id, ev.changes, ev.occurred_at
        from public.webhook_deliveries d
        join public.webhook_endpoints e on e.workspace_id = d.workspace_id and e.id = d.endpoint_id
@@ -157,7 +159,11 @@ export function makeSendTask(options: SendTaskOptions): Task {
         url: delivery.url,
         body,
         headers: {
-          [SIGNATURE_HEADER]: signatureHeader(delivery.secret, body, options.now()),
+          [SIGNATURE_HEADER]: signatureHeader(
+            delivery.previous_secret ? [delivery.secret, delivery.previous_secret] : [delivery.secret],
+            body,
+            options.now(),
+          ),
           'TaskMaster-Event-Id': delivery.event_id,
           'TaskMaster-Delivery-Id': delivery.id,
         },
