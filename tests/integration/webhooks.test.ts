@@ -228,6 +228,14 @@ test('a local receiver gets a signed delivery that the documented snippet verifi
     assert.ok(delivery!.latency_ms !== null && delivery!.latency_ms >= 0);
     assert.deepEqual(await sendJobs(delivery!.id), [], 'the job is done');
     assert.deepEqual(await deliveries(other.id), []);
+
+    // A stray second run of the send job (a retry after a lost acknowledgement) sends nothing more.
+    await pool.query(`select graphile_worker.add_job('webhook_deliveries__send', $1::json)`, [
+      JSON.stringify({ workspace_id: ws, delivery_id: delivery!.id }),
+    ]);
+    await work();
+    assert.equal(receiver.received.length, 1, 'a succeeded delivery is not sent again');
+    assert.equal((await deliveries(hook.id))[0]!.attempt, 1);
   } finally {
     await receiver.close();
   }
