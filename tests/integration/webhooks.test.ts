@@ -417,6 +417,40 @@ test('failed attempts follow the schedule; the last one leaves a dead letter, di
   }
 });
 
+test('a delivery that runs out of attempts does not disable an endpoint that succeeded meanwhile', async () => {
+  const receiver = await startReceiver();
+  receiver.status = 500;
+  try {
+    const { ws } = await team();
+    const hook = await endpoint(ws, receiver.url);
+    await newTask(ws);
+    const list = tasks();
+    await work(list);
+    const [delivery] = await deliveries(hook.id);
+    // Meanwhile another delivery to the endpoint succeeded (what the send task does then),
+    // and this one reached its last attempt.
+    await pool.query(`update public.webhook_endpoints set failing_since = null where id = $1`, [hook.id]);
+    await pool.query(
+      `update graphile_worker._private_jobs set attempts = max_attempts - 1, run_at = now()
+       where payload->>'delivery_id' = $1`,
+      [delivery!.id],
+    );
+    await work(list);
+    const [job] = await sendJobs(delivery!.id);
+    assert.equal(job!.attempts, job!.max_attempts, 'a dead letter');
+    assert.equal((await deliveries(hook.id))[0]!.status, 'failed');
+    const { rows } = await pool.query<{ enabled: boolean; failing_since: Date | null }>(
+      `select enabled, failing_since from public.webhook_endpoints where id = $1`,
+      [hook.id],
+    );
+    assert.equal(rows[0]!.enabled, true, 'not failing for the whole window: still enabled');
+    assert.ok(rows[0]!.failing_since, 'but its new failing streak is recorded');
+    await pool.query(`delete from graphile_worker._private_jobs where id = $1`, [job!.id]);
+  } finally {
+    await receiver.close();
+  }
+});
+
 test('an open circuit breaker makes deliveries wait without using attempts', async () => {
   const receiver = await startReceiver();
   receiver.status = 503;
