@@ -6,6 +6,7 @@ import { api__purge_rate_limits } from './tasks/api__purge_rate_limits.ts';
 import { events__analytics } from './tasks/events__analytics.ts';
 import { events__purge_receipts } from './tasks/events__purge_receipts.ts';
 import { identity__purge_expired } from './tasks/identity__purge_expired.ts';
+import { jobs__evaluate_alerts } from './tasks/jobs__evaluate_alerts.ts';
 
 export const taskList: TaskList = {
   api__purge_idempotency_keys,
@@ -13,4 +14,5 @@ export const taskList: TaskList = {
   events__analytics,
   events__purge_receipts,
   identity__purge_expired,
+  jobs__evaluate_alerts,
 };
