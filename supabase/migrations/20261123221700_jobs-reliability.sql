@@ -104,6 +104,7 @@ create function private.evaluate_dead_letter_alerts()
   language plpgsql volatile
   set search_path = ''
 as $$
+#variable_conflict use_column
 declare
   r record;
 begin
@@ -119,8 +120,8 @@ begin
            a.id as alert_id, a.baseline as alert_baseline
     from now_dead n
     full join private.dead_letter_samples p on p.task_identifier = n.task_identifier
-    full join private.dead_letter_alerts a
-      on a.task_identifier = coalesce(n.task_identifier, p.task_identifier) and a.resolved_at is null
+    full join (select * from private.dead_letter_alerts where resolved_at is null) a
+      on a.task_identifier = coalesce(n.task_identifier, p.task_identifier)
   loop
     if r.alert_id is null and r.dead_now > coalesce(r.dead_before, 0) then
       insert into private.dead_letter_alerts (task_identifier, baseline, dead)
