@@ -19,7 +19,7 @@
 // Prints a table and writes .data/bench/jobs-<timestamp>.json; docs/performance.md records
 // runs. Not a test: timings depend on the machine.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventEmitter } from 'node:events';
@@ -36,7 +36,9 @@ const root = resolve(import.meta.dirname, '..');
 const cfg = config();
 const DB = process.env.BENCH_JOBS_DB ?? 'taskmaster_bench_jobs';
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,4,16,32').split(',').map(Number);
-const JOBS = Number(process.env.BENCH_JOBS ?? 3000);
+const JOBS = Number(process.env.BENCH_JOBS ?? 2000);
+/** Rounds per concurrency, bare/ours/fan-out interleaved; the median is reported (shared machines are noisy). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 300);
 const OUT_DIR = join(root, '.data', 'bench');
 const log = logger.child({ component: 'bench' });
@@ -123,32 +125,43 @@ async function waitIdle(pool: pg.Pool) {
   await pool.query('select 1');
 }
 
+type Run = { jobsPerSecond: number; cpuMicrosPerJob: number };
+
+/**
+ * Jobs/s from enqueue to the last success, and this process's CPU time per job (user +
+ * system): the CPU figure barely moves with other load on the machine, so it shows our
+ * overhead over bare graphile-worker even when wall-clock numbers are noisy.
+ */
 async function throughput(
   pool: pg.Pool,
   subject: Subject,
   task: string,
   enqueue: (n: number) => Promise<void>,
-): Promise<number> {
+): Promise<Run> {
   await waitIdle(pool);
   const done = succeeded(subject.events, task, JOBS);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await enqueue(JOBS);
   const t1 = await done;
+  const cpu = process.cpuUsage(cpu0);
   await subject.stop();
-  return JOBS / ((t1 - t0) / 1000);
+  return { jobsPerSecond: JOBS / ((t1 - t0) / 1000), cpuMicrosPerJob: (cpu.user + cpu.system) / JOBS };
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const addJobs = (pool: pg.Pool, task: string) => async (n: number) => {
   await pool.query(`select graphile_worker.add_job($1, '{}'::json) from generate_series(1, $2)`, [task, n]);
 };
 
-async function latency(
-  pool: pg.Pool,
-  subject: Subject,
-  task: string,
-): Promise<{ p50: number; p99: number; max: number }> {
+type Latency = { p50: number; p99: number; max: number; addJobP50: number; addJobP99: number };
+
+/** Enqueue → task start, one job at a time on an idle runner; and add_job's own round trip. */
+async function latency(pool: pg.Pool, subject: Subject, task: string): Promise<Latency> {
   await waitIdle(pool);
   const samples: number[] = [];
+  const acks: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
     const started = new Promise<number>((done) => {
       const on = ({ job }: { job: { task_identifier: string } }) => {
@@ -161,21 +174,34 @@ async function latency(
     const finished = succeeded(subject.events, task, 1);
     const t0 = performance.now();
     await pool.query(`select graphile_worker.add_job($1, '{}'::json)`, [task]);
+    acks.push(performance.now() - t0);
     samples.push((await started) - t0);
     await finished;
     await new Promise((r) => setTimeout(r, 5 + Math.random() * 10));
   }
   await subject.stop();
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
-  const round = (v: number) => Math.round(v * 100) / 100;
-  return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(samples.at(-1)!) };
+  const at = (xs: number[], q: number) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 100) / 100;
+  };
+  return {
+    p50: at(samples, 0.5),
+    p99: at(samples, 0.99),
+    max: at(samples, 1),
+    addJobP50: at(acks, 0.5),
+    addJobP99: at(acks, 0.99),
+  };
 }
 
 async function main() {
   await mkdir(OUT_DIR, { recursive: true });
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
   process.stdout.write(
-    `bench:jobs on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; ${JOBS} jobs per run\n`,
+    `bench:jobs on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, load ${load()}; ` +
+      `${JOBS} jobs per run, ${ROUNDS} rounds (median shown)\n`,
   );
   await recreateDatabase();
   const pool = new pg.Pool({ connectionString: url, max: 4 });
@@ -190,30 +216,67 @@ async function main() {
     );
   };
 
-  const results: { concurrency: number; bare: number; ours: number; fanout: number }[] = [];
+  const results: Record<string, number | number[]>[] = [];
   for (const c of CONCURRENCY) {
-    const b = await throughput(pool, await bare(c), 'bench__bare', addJobs(pool, 'bench__bare'));
-    const o = await throughput(pool, await ours({ bench__noop: noop }, c), 'bench__noop', addJobs(pool, 'bench__noop'));
-    const f = await throughput(pool, await ours({ events__analytics }, c), 'events__analytics', insertTasks);
-    // The other consumers of those events have no runner here.
-    await pool.query(`delete from graphile_worker._private_jobs`);
-    const row = { concurrency: c, bare: Math.round(b), ours: Math.round(o), fanout: Math.round(f) };
+    const runs: { bare: Run; ours: Run; fanout: Run }[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const b = await throughput(pool, await bare(c), 'bench__bare', addJobs(pool, 'bench__bare'));
+      const o = await throughput(
+        pool,
+        await ours({ bench__noop: noop }, c),
+        'bench__noop',
+        addJobs(pool, 'bench__noop'),
+      );
+      const f = await throughput(pool, await ours({ events__analytics }, c), 'events__analytics', insertTasks);
+      // The other consumers of those events have no runner here.
+      await pool.query(`delete from graphile_worker._private_jobs`);
+      runs.push({ bare: b, ours: o, fanout: f });
+    }
+    const pick = (k: 'bare' | 'ours' | 'fanout', m: keyof Run) => Math.round(median(runs.map((r) => r[k][m])));
+    const row = {
+      concurrency: c,
+      bare: pick('bare', 'jobsPerSecond'),
+      ours: pick('ours', 'jobsPerSecond'),
+      fanout: pick('fanout', 'jobsPerSecond'),
+      bareCpuMicrosPerJob: pick('bare', 'cpuMicrosPerJob'),
+      oursCpuMicrosPerJob: pick('ours', 'cpuMicrosPerJob'),
+      fanoutCpuMicrosPerJob: pick('fanout', 'cpuMicrosPerJob'),
+      bareRuns: runs.map((r) => Math.round(r.bare.jobsPerSecond)),
+      oursRuns: runs.map((r) => Math.round(r.ours.jobsPerSecond)),
+    };
     results.push(row);
     process.stdout.write(
-      `concurrency ${String(c).padStart(2)}: bare ${row.bare} jobs/s, ours ${row.ours} jobs/s (${Math.round((100 * o) / b)}%), fan-out ${row.fanout} jobs/s\n`,
+      `concurrency ${String(c).padStart(2)}: bare ${row.bare} jobs/s (${row.bareCpuMicrosPerJob} µs CPU/job), ` +
+        `ours ${row.ours} jobs/s = ${Math.round((100 * row.ours) / row.bare)}% (${row.oursCpuMicrosPerJob} µs/job), ` +
+        `fan-out ${row.fanout} jobs/s (${row.fanoutCpuMicrosPerJob} µs/job); ` +
+        `rounds bare ${row.bareRuns.join('/')}, ours ${row.oursRuns.join('/')}; load ${load()}\n`,
     );
   }
   const latencyBare = await latency(pool, await bare(4), 'bench__bare');
   const latencyOurs = await latency(pool, await ours({ bench__noop: noop }, 4), 'bench__noop');
   process.stdout.write(
-    `idle enqueue→start (ms): bare p50 ${latencyBare.p50} p99 ${latencyBare.p99}; ours p50 ${latencyOurs.p50} p99 ${latencyOurs.p99}\n`,
+    `idle enqueue→start (ms): bare p50 ${latencyBare.p50} p99 ${latencyBare.p99}; ` +
+      `ours p50 ${latencyOurs.p50} p99 ${latencyOurs.p99}; ` +
+      `add_job round trip alone p50 ${latencyOurs.addJobP50} p99 ${latencyOurs.addJobP99}; load ${load()}\n`,
   );
   await pool.end();
 
   const file = join(OUT_DIR, `jobs-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(
     file,
-    JSON.stringify({ cores: cpus().length, jobs: JOBS, throughput: results, latencyBare, latencyOurs }, null, 2),
+    JSON.stringify(
+      {
+        cores: cpus().length,
+        loadavg: loadavg(),
+        jobs: JOBS,
+        rounds: ROUNDS,
+        throughput: results,
+        latencyBare,
+        latencyOurs,
+      },
+      null,
+      2,
+    ),
   );
   process.stdout.write(`written ${file}\n`);
   workerLog.flush();
