@@ -60,7 +60,9 @@ comment on function private.record_queue_pressure(jsonb) is
 revoke execute on function private.record_queue_pressure(jsonb) from public;
 
 -- Per task: ready (runnable now), scheduled (later), running (locked), dead (attempts
--- exhausted), and the age of the oldest ready job. For metrics and the jobs CLI.
+-- exhausted), and the age of the oldest ready job. For metrics and the jobs CLI. Every
+-- task graphile-worker knows is listed, with zeros when it has no jobs, so a metric
+-- series drops to 0 instead of vanishing when the last dead letter is discarded.
 create function private.job_queue_stats()
   returns table (task_identifier text, ready bigint, scheduled bigint, running bigint, dead bigint, oldest_ready_seconds double precision)
   language sql stable
@@ -73,7 +75,7 @@ as $$
          count(*) filter (where j.locked_at is null and j.attempts >= j.max_attempts),
          coalesce(extract(epoch from now() - min(j.run_at) filter (where j.is_available and j.run_at <= now())), 0)::double precision
   from graphile_worker._private_tasks t
-  join graphile_worker._private_jobs j on j.task_id = t.id
+  left join graphile_worker._private_jobs j on j.task_id = t.id
   group by t.identifier
   order by t.identifier
 $$;

@@ -1,7 +1,7 @@
 // The worker: one graphile-worker runner per class (workers/src/queues.ts), each with its
-// own concurrency, sharing one connection pool, plus the supervisor (heartbeats, recovery
-// of dead workers' jobs, queue depth; workers/src/supervisor.ts). main.ts runs it as a
-// process; scripts/bench-jobs.ts runs it in-process to measure it.
+// own concurrency, sharing one connection pool, plus the supervisor on a connection of its
+// own (heartbeats, recovery of dead workers' jobs, queue depth; workers/src/supervisor.ts).
+// main.ts runs it as a process; scripts/bench-jobs.ts runs it in-process to measure it.
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
@@ -51,10 +51,10 @@ export async function startWorker({
   };
   const classes = splitTaskList(taskList);
   const totalConcurrency = Object.keys(classes).reduce((n, c) => n + concurrency[c as QueueClass], 0);
-  // Each runner holds a LISTEN connection besides one per concurrent job; +2 for the supervisor.
+  // Each runner holds a LISTEN connection besides one per concurrent job, +1 spare.
   const pgPool = createPool({
     connectionString: settings.databaseUrl,
-    max: totalConcurrency + Object.keys(classes).length + 2,
+    max: totalConcurrency + Object.keys(classes).length + 1,
     applicationName: 'taskmaster-worker',
   });
   // A connection dropped while checked out must not crash the process: the job fails and retries.
@@ -62,8 +62,15 @@ export async function startWorker({
     client.on('error', (error) => log.error({ err: error }, 'worker database connection failed')),
   );
 
+  // The supervisor has a connection of its own: a heartbeat must never wait behind jobs
+  // holding every pooled connection, or a busy worker would look dead and its jobs run twice.
+  const supervisorPool = createPool({
+    connectionString: settings.databaseUrl,
+    max: 1,
+    applicationName: 'taskmaster-worker-supervisor',
+  });
   const supervisor = startSupervisor({
-    pool: pgPool,
+    pool: supervisorPool,
     log,
     classMap: classMap(taskList),
     heartbeatMs: settings.WORKER_HEARTBEAT_MS,
@@ -101,7 +108,7 @@ export async function startWorker({
     async stop() {
       await Promise.allSettled(runners.map((r) => r.stop()));
       await supervisor.stop().catch((error: unknown) => log.error({ err: error }, 'supervisor stop failed'));
-      await pgPool.end();
+      await Promise.all([pgPool.end(), supervisorPool.end()]);
     },
   };
 }
