@@ -113,6 +113,10 @@ test('a job that exhausts its attempts is a dead letter with its last error; rep
     new RegExp(`^${dead}\\t${TASK}\\tattempts 1/1\\tdied \\d+s ago.*downstream refused delivery a`, 'm'),
   );
 
+  const stats = await cli('stats');
+  assert.equal(stats.code, 0, stats.stderr);
+  assert.match(stats.stdout, new RegExp(TASK), 'stats lists the task');
+
   // Metrics count it.
   const metrics = prometheusText(await queueSnapshot(pool));
   assert.match(metrics, new RegExp(`^taskmaster_jobs_dead_letters\\{task="${TASK}"\\} 1$`, 'm'));
