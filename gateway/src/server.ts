@@ -1,6 +1,7 @@
 // The gateway: one Node HTTP server in front of everything a browser or API client
 // reaches. It owns cross-cutting concerns (request ids, access logs, health) and routes:
 //   /healthz /readyz   liveness and readiness
+//   /metrics           job-queue metrics, Prometheus text (gateway/src/metrics.ts)
 //   /auth/*            Better Auth (sessions, JWT, JWKS)
 //   /rest/<version>/*  PostgREST-dialect REST engine, through the API pipeline
 //   /graphql           PostGraphile v5, through the API pipeline
@@ -20,6 +21,7 @@ import type { ApiHandler, ApiVersion } from './api/types.ts';
 import { apiVersions } from './api/versions.ts';
 import { createGraphqlEngine } from './graphql/index.ts';
 import { createIngest } from './ingest/index.ts';
+import { createMetricsHandler } from './metrics.ts';
 import { RECURRENCE_PREVIEW_PATH, recurrencePreview } from './recurrence/preview.ts';
 import { requestId } from './request-id.ts';
 import { createRestEngine } from './rest/index.ts';
@@ -85,6 +87,7 @@ export async function createGateway({
   const current = apiVersionList.at(-1) as ApiVersion;
   const allSchemas = [...new Set(apiVersionList.flatMap((v) => v.schemas))];
   const pipeline = createApiPipeline({ services: svc, ...api });
+  const metrics = createMetricsHandler(svc);
   const ingest = createIngest({ services: svc, ...(api ? { api } : {}) });
   const rest = await createRestEngine({ services: svc, schemas: allSchemas });
   const graphql = await createGraphqlEngine({
@@ -135,6 +138,10 @@ export async function createGateway({
           );
           return;
         }
+        if (path === '/metrics') {
+          metrics(req, res).catch(fail);
+          return;
+        }
         if (path === '/auth' || path.startsWith('/auth/')) {
           Promise.resolve(authHandler(req, res)).catch(fail);
           return;
@@ -143,7 +150,7 @@ export async function createGateway({
         if (restMatch) {
           const version = apiVersionList.find((v) => v.name === restMatch[1]);
           const mount = version
-            ? { handler: restHandler, version, path: restMatch[2] ?? '/' }
+            ? { handler: restHandler, version, path: restMatch[2] ?? '/', kind: 'rest' as const }
             : {
                 handler: unknownVersion,
                 version: { name: restMatch[1] ?? '', schemas: [] },

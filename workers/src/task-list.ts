@@ -7,6 +7,7 @@ import { events__analytics } from './tasks/events__analytics.ts';
 import { events__purge_receipts } from './tasks/events__purge_receipts.ts';
 import { events__webhooks } from './tasks/events__webhooks.ts';
 import { identity__purge_expired } from './tasks/identity__purge_expired.ts';
+import { jobs__evaluate_alerts } from './tasks/jobs__evaluate_alerts.ts';
 import { reminders__fire } from './tasks/reminders__fire.ts';
 import { tasks__next_occurrence } from './tasks/tasks__next_occurrence.ts';
 import { webhook_deliveries__purge } from './tasks/webhook_deliveries__purge.ts';
@@ -19,6 +20,7 @@ export const taskList: TaskList = {
   events__purge_receipts,
   events__webhooks,
   identity__purge_expired,
+  jobs__evaluate_alerts,
   reminders__fire,
   tasks__next_occurrence,
   webhook_deliveries__purge,

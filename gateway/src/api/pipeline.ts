@@ -22,6 +22,7 @@ import { createCors } from './cors.ts';
 import { sunsetError, withDeprecation } from './deprecation.ts';
 import { ApiError } from './errors.ts';
 import { applyCaching } from './etag.ts';
+import { createQueuePressure } from './load-shed.ts';
 import {
   createIdempotencyStore,
   IDEMPOTENT_METHODS,
@@ -45,6 +46,8 @@ export type Mount = {
   version: ApiVersion;
   /** Path below the mount, e.g. "/tasks". */
   path: string;
+  /** REST mounts shed bulk operations under queue pressure (./load-shed.ts). */
+  kind?: 'rest' | 'graphql';
 };
 
 /** Overrides of configuration for one gateway (tests run several with different limits). */
@@ -128,6 +131,7 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
   const statePool = options.statePool ?? svc.servicePool;
   const limiter = createApiRateLimiter(svc, options);
   const idempotency = createIdempotencyStore({ pool: statePool });
+  const queuePressure = createQueuePressure({ pool: svc.servicePool, cacheMs: svc.config.QUEUE_PRESSURE_CACHE_MS });
 
   async function resolveCaller(req: IncomingMessage): Promise<Caller> {
     const authorization = req.headers.authorization;
@@ -206,6 +210,12 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
       }
 
       const body = method === 'OPTIONS' || safe ? undefined : await readBody(req, maxBody);
+      if (mount.kind === 'rest') {
+        await queuePressure.guard(
+          { method, path: mount.path, query: url.searchParams, body },
+          svc.config.API_BULK_ROWS,
+        );
+      }
       const rawQuery = url.search.startsWith('?') ? url.search.slice(1) : url.search;
       const ctx: ApiContext = {
         caller,
