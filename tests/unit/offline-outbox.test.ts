@@ -176,3 +176,63 @@ test('only a missing answer is a network failure; only some statuses are worth r
   assert.equal(isRetryable(400), false);
   assert.equal(isRetryable(422, 'TM422'), false);
 });
+
+function labels(
+  taskId: string,
+  labelIds: string[],
+  create: { id: string; name: string }[],
+  after: TaskRow | null,
+  sent = false,
+): Mutation {
+  seq += 1;
+  return {
+    id: `m${seq}`,
+    key: `key-${seq}`,
+    kind: 'labels',
+    taskId,
+    createdAt: seq,
+    sent,
+    payload: { workspaceId: WS, labelIds, create, after },
+  };
+}
+
+test('label sets of one task coalesce: the newer set wins, and labels it still names are still created', () => {
+  const home = { id: 'l-home', name: 'home' };
+  const errands = { id: 'l-errands', name: 'errands' };
+  const first = labels('a', ['l-home', 'l-errands'], [home, errands], row('a', { labels: [home, errands] }));
+  const second = labels('a', ['l-home', 'l-old'], [home], row('a', { labels: [home] }));
+  const list = append(append([], first), second);
+  assert.equal(list.length, 1);
+  const [merged] = list;
+  assert.ok(merged && merged.kind === 'labels');
+  assert.equal(merged.key, first.key);
+  assert.deepEqual(merged.payload.labelIds, ['l-home', 'l-old']);
+  // errands is no longer chosen, so it is not created; home is created once.
+  assert.deepEqual(merged.payload.create, [home]);
+  assert.deepEqual(merged.payload.after?.labels, [home]);
+});
+
+test('a label set is not merged into a sent one, nor into a patch, and a patch is not merged into it', () => {
+  const sent = labels('a', ['l1'], [], null, true);
+  assert.equal(append([sent], labels('a', ['l2'], [], null)).length, 2);
+  const patch = update('b', { title: 'B' }, null);
+  const list = [patch, labels('b', ['l1'], [], null), update('b', { priority: 1 }, null)].reduce<Mutation[]>(
+    (l, m) => append(l, m),
+    [],
+  );
+  assert.deepEqual(
+    list.map((m) => m.kind),
+    ['update', 'labels', 'update'],
+  );
+  assert.deepEqual((list[0] as Extract<Mutation, { kind: 'update' }>).payload.patch, { title: 'B' });
+});
+
+test('a queued label set shows over a reloaded page: its row as the person left it', () => {
+  const home = { id: 'l-home', name: 'home' };
+  const rows = new Map([['a', row('a', { title: 'Server' })]]);
+  applyQueued(rows, [labels('a', ['l-home'], [home], row('a', { title: 'Server', labels: [home] }))]);
+  assert.deepEqual(rows.get('a')?.labels, [home]);
+  // Without a saved row the page's own row stays.
+  applyQueued(rows, [labels('a', [], [], null)]);
+  assert.deepEqual(rows.get('a')?.labels, [home]);
+});

@@ -266,7 +266,7 @@ export class OfflineSync implements WriteQueue {
           else if (!more) tasks.rows.delete(head.taskId);
         } else {
           const title =
-            head.kind === 'update'
+            head.kind === 'update' || head.kind === 'labels'
               ? (head.payload.after?.title ?? tasks.rows.get(head.taskId)?.title)
               : head.payload.row.title;
           notices.error(`Could not save a change made offline${title ? ` to “${title}”` : ''}: ${outcome.reason}`);
