@@ -47,7 +47,7 @@ async function labelsWrite(client: SupabaseClient, m: Extract<QueuedWrite, { kin
     steps.push(() =>
       client
         .from('labels')
-        .upsert(rows, { onConflict: 'id', ignoreDuplicates: true })
+        .upsert(rows, { onConflict: 'workspace_id,id', ignoreDuplicates: true })
         .setHeader('Idempotency-Key', `${m.key}.labels`),
     );
   }
