@@ -227,15 +227,19 @@ test('projects: create, rename, colour and archive go through /rest/v1; a refuse
   await page.getByLabel('New name for “Garden”').fill('Allotment');
   await page.getByRole('button', { name: 'Save name' }).click();
   await expect(active.getByRole('link', { name: 'Allotment' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Renamed to “Allotment”.' })).toBeAttached();
 
   await page.getByLabel('Change colour of “Allotment”').click();
   const row = active.getByTestId('project').filter({ hasText: 'Allotment' });
   await row.getByRole('group', { name: 'Colour' }).getByLabel('Violet').check();
   await page.getByRole('button', { name: 'Save colour of “Allotment”' }).click();
   await expect(active.getByText('Violet · 0 open tasks')).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Colour changed.' })).toBeAttached();
 
   await page.getByRole('button', { name: 'Archive “Allotment”' }).click();
   await expect(page.getByRole('list', { name: 'Archived' }).getByRole('link', { name: 'Allotment' })).toBeVisible();
+  // The list changes at once; the status comes with the server's answer.
+  await expect(page.getByRole('status').filter({ hasText: 'Project archived.' })).toBeAttached();
 
   const stored = await api.call<{ name: string; color: string; archived_at: string | null }[]>(
     'GET',
