@@ -50,6 +50,15 @@ async function start(page: Page, testInfo: TestInfo, label: string) {
 
 const js = (testInfo: TestInfo) => testInfo.project.use.javaScriptEnabled !== false;
 
+/**
+ * Opens a page and lets it settle: with JavaScript, a form used before hydration would post
+ * to its action, and a select changed before it would be set back to the page's state.
+ */
+async function open(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  await page.waitForLoadState('networkidle');
+}
+
 async function taskLabels(taskId: string): Promise<string[]> {
   const { rows } = await superuserQuery<{ name: string }>(
     `select l.name from public.task_labels tl join public.labels l on l.id = tl.label_id
@@ -66,7 +75,7 @@ test('the task page saves fields and labels through /rest/v1 with JavaScript, th
   const workspace_id = await api.workspaceId();
   const [home] = await api.call<{ id: string }[]>('POST', 'labels', { workspace_id, name: 'home' });
   const task = await api.createTask({ title: 'Write the report' });
-  await page.goto(`/app/tasks/${task.id}`);
+  await open(page, `/app/tasks/${task.id}`);
   await expect(page.getByRole('heading', { level: 1, name: 'Edit task' })).toBeVisible();
   const seen = watchWrites(page);
 
@@ -98,7 +107,7 @@ test('the task page saves fields and labels through /rest/v1 with JavaScript, th
 test('a refused task save rolls back and shows the reason at the field', async ({ page }, testInfo) => {
   const { api } = await start(page, testInfo, 'writes-refused');
   const task = await api.createTask({ title: 'Keep this title' });
-  await page.goto(`/app/tasks/${task.id}`);
+  await open(page, `/app/tasks/${task.id}`);
   const title = page.getByRole('textbox', { name: 'Title', exact: true });
   if (!js(testInfo)) {
     // The form action checks the same schema and answers with the reason at the field.
@@ -143,7 +152,7 @@ test('trash: restore, delete forever and empty go through /rest/v1; a refusal br
   for (const title of ['Restore me', 'Purge me', 'Empty me', 'Refuse me'])
     ids[title] = (await api.createTask({ title })).id;
   await superuserQuery('update public.tasks set deleted_at = now() where id = any($1::uuid[])', [Object.values(ids)]);
-  await page.goto('/app/trash');
+  await open(page, '/app/trash');
   const list = page.getByRole('list', { name: 'Deleted tasks' });
   await expect(list.getByRole('listitem')).toHaveCount(4);
   const seen = watchWrites(page);
@@ -193,7 +202,7 @@ test('projects: create, rename, colour and archive go through /rest/v1; a refuse
   page,
 }, testInfo) => {
   const { api } = await start(page, testInfo, 'writes-projects');
-  await page.goto('/app/projects');
+  await open(page, '/app/projects');
   const seen = watchWrites(page);
   const active = page.getByRole('list', { name: 'Active' });
 
@@ -255,7 +264,7 @@ test('settings: preferences and the theme go through /rest/v1; a refused theme g
   page,
 }, testInfo) => {
   const { email } = await start(page, testInfo, 'writes-settings');
-  await page.goto('/app/settings');
+  await open(page, '/app/settings');
   const seen = watchWrites(page);
   await page.getByLabel('Time zone').selectOption('Europe/Paris');
   await page.getByLabel('Language and region').selectOption('de-DE');
@@ -280,7 +289,8 @@ test('settings: preferences and the theme go through /rest/v1; a refused theme g
       });
     });
     const before = await html.getAttribute('data-theme');
-    await page.getByRole('radio', { name: 'Dark' }).check();
+    // click, not check: the refusal unchecks it again at once.
+    await page.getByRole('radio', { name: 'Dark' }).click();
     await expect(page.getByText('Could not save the theme: That theme is not offered.')).toBeVisible();
     await expect(page.getByRole('radio', { name: 'Dark' })).not.toBeChecked();
     await expect(html).toHaveAttribute('data-theme', before ?? 'system');
@@ -299,7 +309,7 @@ test('a label change made offline on the task page is queued and lands on reconn
   const task = await api.createTask({ title: 'Label me offline' });
   if (!js(testInfo)) {
     // Without JavaScript there is no offline mode: the labels are saved by the form online.
-    await page.goto(`/app/tasks/${task.id}`);
+    await open(page, `/app/tasks/${task.id}`);
     await page.getByLabel('Add labels').fill('later');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
@@ -309,7 +319,7 @@ test('a label change made offline on the task page is queued and lands on reconn
   // Online once: the service worker takes over and keeps the Inbox and the task's page.
   await page.reload();
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  await page.goto(`/app/tasks/${task.id}`);
+  await open(page, `/app/tasks/${task.id}`);
   await expect(page.getByRole('heading', { level: 1, name: 'Edit task' })).toBeVisible();
   const indicator = page.locator('header').getByRole('status');
 
