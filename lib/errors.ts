@@ -105,6 +105,63 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
   client_errors_route_length: { field: 'route', message: 'Route can be at most 500 characters.' },
   client_errors_user_agent_length: { field: 'user_agent', message: 'User agent can be at most 1,000 characters.' },
   client_errors_app_version_length: { field: 'app_version', message: 'App version can be at most 100 characters.' },
+  notifications_title_length: { field: 'title', message: 'A notification title must be 1 to 300 characters.' },
+  notifications_body_length: { field: 'body', message: 'A notification body can be at most 2,000 characters.' },
+  notifications_url_format: { field: 'url', message: 'A notification link must be an in-app path starting with /.' },
+  notifications_dedupe_key_length: { field: 'dedupe_key', message: 'A dedupe key must be 1 to 200 characters.' },
+
+  notification_preferences_channel_valid: { field: 'channel', message: 'A channel is email or in_app.' },
+  events_type_format: { field: 'type', message: 'An event type looks like task.created.' },
+  events_changes_size: { field: 'changes', message: 'An event names at most 64 changed columns.' },
+  webhook_policy_single_row: { message: 'There is one webhook policy row.' },
+  webhook_endpoints_url_format: {
+    field: 'url',
+    message: 'A webhook URL is an http(s):// URL of at most 2,000 characters without spaces.',
+  },
+  webhook_endpoints_event_types_format: {
+    field: 'event_types',
+    message: 'Choose 1 to 30 event types such as task.* or task.completed.',
+  },
+  webhook_endpoints_description_length: {
+    field: 'description',
+    message: 'A webhook description can be at most 500 characters.',
+  },
+  webhook_endpoints_disabled_reason_length: {
+    field: 'disabled_reason',
+    message: 'A disable reason can be at most 500 characters.',
+  },
+  webhook_endpoint_secrets_format: {
+    field: 'secret',
+    message: 'A webhook secret looks like whsec_ and 40+ characters.',
+  },
+  webhook_endpoint_secrets_previous_format: {
+    field: 'previous_secret',
+    message: 'A webhook secret looks like whsec_ and 40+ characters.',
+  },
+  webhook_endpoint_secrets_previous_pair: {
+    field: 'previous_expires_at',
+    message: 'A previous secret needs an expiry time, and only then.',
+  },
+  webhook_deliveries_event_type_format: { field: 'event_type', message: 'An event type looks like task.created.' },
+  webhook_deliveries_status_valid: {
+    field: 'status',
+    message: 'A delivery is pending, retrying, succeeded or failed.',
+  },
+  webhook_deliveries_attempt_range: { field: 'attempt', message: 'Attempts cannot be negative.' },
+  webhook_deliveries_response_status_range: {
+    field: 'response_status',
+    message: 'An HTTP status is between 100 and 599.',
+  },
+  webhook_deliveries_latency_range: { field: 'latency_ms', message: 'Latency cannot be negative.' },
+  webhook_deliveries_snippet_length: {
+    field: 'response_snippet',
+    message: 'A response snippet is at most 1 KB.',
+  },
+  webhook_deliveries_last_error_length: { field: 'last_error', message: 'An error text is at most 1,000 characters.' },
+  webhook_deliveries_endpoint_event_unique: {
+    field: 'event_id',
+    message: 'This event already has a delivery to this endpoint.',
+  },
 };
 
 type PgError = { code?: string; constraint?: string; column?: string; message?: string };

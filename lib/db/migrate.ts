@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { Logger as WorkerLogger, runMigrations as installJobQueue } from 'graphile-worker';
 import pg from 'pg';
 import type { Logger } from '../logger.ts';
 
@@ -25,6 +26,8 @@ export type MigrateOptions = {
   /** Overrides for tests. */
   migrationsDir?: string;
   reapplyDirs?: string[];
+  /** Install or upgrade graphile-worker's schema first (default true): our triggers enqueue jobs. */
+  jobQueue?: boolean;
 };
 
 export type MigrateResult = { applied: string[]; reapplied: string[] };
@@ -80,6 +83,7 @@ export async function migrate({
   authenticatorPassword,
   migrationsDir = MIGRATIONS_DIR,
   reapplyDirs = REAPPLIED_DIRS,
+  jobQueue = true,
 }: MigrateOptions): Promise<MigrateResult> {
   const files = await readMigrations(migrationsDir);
   const client = new pg.Client({ connectionString, application_name: 'taskmaster-migrate' });
@@ -123,6 +127,16 @@ export async function migrate({
             'migrations are forward-only: revert the edit and add a new migration',
         );
       }
+    }
+    if (jobQueue) {
+      // graphile-worker versions its own schema (graphile_worker.migrations) and takes its
+      // own lock; it must exist before our migrations, whose triggers call add_job.
+      await installJobQueue({
+        connectionString,
+        logger: new WorkerLogger((scope) => (level, message, meta) => {
+          if (level === 'error' || level === 'warning') log.warn({ scope, meta }, message);
+        }),
+      });
     }
     const latestApplied = rows.at(-1)?.version ?? '';
     for (const file of files) {

@@ -3,10 +3,20 @@
 import type { TaskList } from 'graphile-worker';
 import { api__purge_idempotency_keys } from './tasks/api__purge_idempotency_keys.ts';
 import { api__purge_rate_limits } from './tasks/api__purge_rate_limits.ts';
+import { events__analytics } from './tasks/events__analytics.ts';
+import { events__purge_receipts } from './tasks/events__purge_receipts.ts';
+import { events__webhooks } from './tasks/events__webhooks.ts';
 import { identity__purge_expired } from './tasks/identity__purge_expired.ts';
+import { webhook_deliveries__purge } from './tasks/webhook_deliveries__purge.ts';
+import { webhook_deliveries__send } from './tasks/webhook_deliveries__send.ts';
 
 export const taskList: TaskList = {
   api__purge_idempotency_keys,
   api__purge_rate_limits,
+  events__analytics,
+  events__purge_receipts,
+  events__webhooks,
   identity__purge_expired,
+  webhook_deliveries__purge,
+  webhook_deliveries__send,
 };
