@@ -305,3 +305,26 @@ test('events__analytics counts an event once even when its job runs twice, and s
   assert.deepEqual(await jobs(ws), {}, 'no failed job left behind');
   await pool.query(`delete from public.workspaces where id = $1`, [ws]);
 });
+
+test('events__purge_receipts deletes receipts past their days only, and a second run deletes nothing more', async () => {
+  const connectionString = testDatabaseUrl();
+  const [old, fresh] = [crypto.randomUUID(), crypto.randomUUID()];
+  await pool.query(
+    `insert into private.event_receipts (consumer, event_id, processed_at) values
+       ('events__analytics', $1, now() - interval '31 days'), ('events__analytics', $2, now() - interval '29 days')`,
+    [old, fresh],
+  );
+  const left = async () =>
+    (
+      await pool.query<{ event_id: string }>(`select event_id from private.event_receipts where event_id = any ($1)`, [
+        [old, fresh],
+      ])
+    ).rows.map((r) => r.event_id);
+  for (let run = 0; run < 2; run += 1) {
+    await pool.query(
+      `select graphile_worker.add_job('events__purge_receipts', '{"days":30}'::json, max_attempts => 1)`,
+    );
+    await runOnce({ connectionString, taskList, logger });
+    assert.deepEqual(await left(), [fresh]);
+  }
+});
