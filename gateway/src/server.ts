@@ -5,6 +5,7 @@
 //   /rest/<version>/*  PostgREST-dialect REST engine, through the API pipeline
 //   /graphql           PostGraphile v5, through the API pipeline
 //   /api/v1/bug-reports, /api/v1/telemetry   ingest endpoints (gateway/src/ingest)
+//   /api/v1/unsubscribe  one-click email unsubscribe, RFC 8058 (gateway/src/unsubscribe)
 //   everything else    the SvelteKit app (adapter-node handler)
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -21,6 +22,7 @@ import { createGraphqlEngine } from './graphql/index.ts';
 import { createIngest } from './ingest/index.ts';
 import { requestId } from './request-id.ts';
 import { createRestEngine } from './rest/index.ts';
+import { createUnsubscribe } from './unsubscribe/index.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void | Promise<void>;
 
@@ -84,6 +86,7 @@ export async function createGateway({
   const allSchemas = [...new Set(apiVersionList.flatMap((v) => v.schemas))];
   const pipeline = createApiPipeline({ services: svc, ...api });
   const ingest = createIngest({ services: svc, ...(api ? { api } : {}) });
+  const unsubscribe = createUnsubscribe({ services: svc });
   const rest = await createRestEngine({ services: svc, schemas: allSchemas });
   const graphql = await createGraphqlEngine({
     services: svc,
@@ -157,6 +160,10 @@ export async function createGateway({
         }
         if (ingest.handles(path)) {
           ingest.handle(req, res, path, { requestId: id, log: reqLog }).catch(fail);
+          return;
+        }
+        if (unsubscribe.handles(path)) {
+          unsubscribe.handle(req, res, { log: reqLog }).catch(fail);
           return;
         }
         if (appHandler) {
