@@ -271,3 +271,21 @@ test('every template renders HTML and text, and refuses data that does not fit i
   );
   assert.throws(() => renderMail('nope', { title: 'x' }, ctx), /unknown mail template/);
 });
+
+test('the capture server’s page lists caught mail and shows one with its headers, text and sandboxed HTML', async () => {
+  const user = await newUser();
+  await notify(user.id, 'reminder', 'page', 'Reminder: <b>bold</b> move', 'Body text.', '/app');
+  await runWorker();
+  const mail = mailsTo(capture, user.email)[0]!;
+  const list = await (await fetch(capture.httpUrl)).text();
+  assert.ok(list.includes(`<a href="/messages/${mail.id}">Reminder: &lt;b&gt;bold&lt;/b&gt; move</a>`));
+  const detail = await fetch(`${capture.httpUrl}/messages/${mail.id}`);
+  const text = await detail.text();
+  assert.match(text, /<th scope="row">list-unsubscribe-post<\/th><td class="h">List-Unsubscribe=One-Click<\/td>/);
+  assert.match(text, /<iframe title="HTML part of the email" sandbox src="\/messages\/[0-9a-f-]+\/html">/);
+  assert.match(text, /Body text\./);
+  const part = await fetch(`${capture.httpUrl}/messages/${mail.id}/html`);
+  assert.match(part.headers.get('content-security-policy') ?? '', /^sandbox;/);
+  const json = (await (await fetch(`${capture.httpUrl}/api/messages/${mail.id}`)).json()) as { subject: string };
+  assert.equal(json.subject, 'Reminder: <b>bold</b> move');
+});
