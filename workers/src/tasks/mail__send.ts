@@ -10,7 +10,7 @@
 // accepted the message and before the commit: the retry sends again, with the same
 // Message-ID (derived from the mail id), which receivers use to drop the duplicate.
 // Failures (SMTP down, refused) throw, and graphile-worker retries with its exponential
-// backoff, up to the job's max_attempts (12, set by private.notify: ~1.5 days).
+// backoff, up to the job's max_attempts (12, set by private.notify: retries span ~16 hours).
 import type { Task } from 'graphile-worker';
 import { z } from 'zod';
 import { config, type Config } from '../../../lib/config.ts';
