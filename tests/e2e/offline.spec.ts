@@ -4,13 +4,15 @@
 // reach the server exactly once on reconnect; replaying the same outbox again (a lost
 // answer) changes nothing; signing out deletes the offline data. Without JavaScript there
 // is no service worker: the run checks that the plain pages carry no offline machinery.
+// Signing out with changes still only on the device asks first; a change the server
+// refuses on replay keeps the person's values, listed with the reason, to edit again.
 import { createClient } from '@supabase/supabase-js';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { config } from '../../lib/config.ts';
 import type { Mutation } from '../../app/src/lib/offline/outbox.ts';
 import { replay } from '../../app/src/lib/offline/send.ts';
 import { superuserQuery } from '../support/db.ts';
-import { newPerson, signUp as signUpPerson } from './support/app.ts';
+import { newPerson, rest, signOut, signUp as signUpPerson, toast } from './support/app.ts';
 
 async function signUp(page: Page, testInfo: TestInfo, label: string): Promise<string> {
   const person = newPerson(label, testInfo);
@@ -297,4 +299,141 @@ test.describe('a lost answer', () => {
     await page.reload();
     await expect(todo(page).getByRole('link', { name: 'Answer lost' })).toBeVisible();
   });
+});
+
+test('signing out with unsynced changes asks first; staying keeps them and they land on reconnect', async ({
+  page,
+  context,
+  baseURL,
+}, testInfo) => {
+  if (testInfo.project.use.javaScriptEnabled === false) {
+    // The plain form signs out at once: there is no offline data to lose without JavaScript.
+    await signUp(page, testInfo, 'signout-nojs');
+    await signOut(page);
+    return;
+  }
+  const email = await signUp(page, testInfo, 'signout');
+  await rest(page, baseURL).createTask({ title: 'Water the plants' });
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await expect.poll(async () => (await stored(page)).snapshotRows).toBe(1);
+
+  await context.setOffline(true);
+  await expect(indicator(page)).toHaveText('Offline');
+  await page.getByRole('button', { name: 'Complete “Water the plants”' }).click();
+  await expect(indicator(page)).toHaveText('Offline — 1 change pending');
+
+  const menu = page.getByRole('button', { name: /^Account menu for/ });
+  await menu.click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Unsynced changes' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText('1 change hasn’t synced. Sign out anyway and lose it?');
+  // Focus starts on the safe choice; staying closes the dialog and returns focus to the menu.
+  const stay = dialog.getByRole('button', { name: 'Stay signed in' });
+  await expect(stay).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(dialog).toHaveCount(0);
+  await expect(menu).toBeFocused();
+  await expect(page).toHaveURL(/\/app$/);
+  await expect(indicator(page)).toHaveText('Offline — 1 change pending');
+  expect((await stored(page)).outbox).toHaveLength(1);
+  expect((await serverTasks(email)).map((t) => t.status)).toEqual(['open']);
+
+  // Back online the change lands; signing out now has nothing to lose and does not ask.
+  await context.setOffline(false);
+  await expect(indicator(page)).toHaveText('');
+  await expect.poll(async () => (await serverTasks(email)).map((t) => t.status)).toEqual(['completed']);
+  await signOut(page);
+  await expect(dialog).toHaveCount(0);
+  await expect.poll(async () => (await stored(page)).databases).toEqual([]);
+});
+
+test('an offline change the server refuses keeps the typed values: listed with the reason, editable again', async ({
+  page,
+  context,
+  baseURL,
+}, testInfo) => {
+  if (testInfo.project.use.javaScriptEnabled === false) {
+    // Without JavaScript nothing is queued, so nothing can be refused later.
+    await signUp(page, testInfo, 'refused-nojs');
+    await expect(indicator(page)).toHaveText('');
+    await expect(page.getByRole('button', { name: /not saved$/ })).toHaveCount(0);
+    return;
+  }
+  const email = await signUp(page, testInfo, 'refused');
+  const api = rest(page, baseURL);
+  const project = await api.createProject('Errands');
+  const milk = await api.createTask({ title: 'Buy milk' });
+  const letter = await api.createTask({ title: 'Post letter' });
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await expect.poll(async () => (await stored(page)).snapshotRows).toBe(2);
+  // Both task pages are visited online, so they open offline.
+  for (const id of [milk.id, letter.id]) {
+    await page.goto(`/app/tasks/${id}`);
+    await expect(page.getByRole('heading', { level: 1, name: 'Edit task' })).toBeVisible();
+    await expect.poll(() => pageKept(page)).toBe(true);
+  }
+
+  // Offline, both tasks are renamed and moved into "Errands".
+  await context.setOffline(true);
+  await expect(indicator(page)).toHaveText('Offline');
+  for (const [id, title] of [
+    [milk.id, 'Buy oat milk'],
+    [letter.id, 'Post the letter'],
+  ] as const) {
+    if (!page.url().endsWith(id)) await page.goto(`/app/tasks/${id}`);
+    await expect(page.getByRole('heading', { level: 1, name: 'Edit task' })).toBeVisible();
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Project', { exact: true }).selectOption({ label: 'Errands' });
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
+  }
+  await expect(indicator(page)).toHaveText('Offline — 2 changes pending');
+
+  // Meanwhile another session deletes the project: the queued moves now refer to nothing.
+  await superuserQuery('delete from public.projects where id = $1', [project.id]);
+  await context.setOffline(false);
+  const refusedToast = toast(page, 'Could not save a change made offline to “Buy oat milk”');
+  await expect(refusedToast).toBeVisible();
+  await expect(toast(page, 'Could not save a change made offline to “Post the letter”')).toBeVisible();
+  await expect(indicator(page)).toHaveText('');
+  expect((await serverTasks(email)).map((t) => t.title)).toEqual(['Buy milk', 'Post letter']);
+  // Kept on the device (a reload does not lose them), listed under the indicator with the values.
+  await expect.poll(async () => (await stored(page)).outbox.length).toBe(0);
+  await page.reload();
+  const toggle = page.getByRole('button', { name: '2 changes not saved' });
+  await expect(toggle).toBeVisible();
+  await toggle.click();
+  const list = page.locator('#refused-changes');
+  await expect(list).toBeVisible();
+  const milkItem = list.getByRole('listitem').filter({ hasText: '“Buy oat milk”' });
+  await expect(milkItem).toContainText('Title: Buy oat milk');
+  await expect(milkItem).toContainText('Project: A project that no longer exists');
+  const reason = (await milkItem.locator('p').first().innerText()).replace('“Buy oat milk”:', '').trim();
+  expect(reason.length, 'the server’s reason is shown').toBeGreaterThan(0);
+
+  // "Edit again": the task's page with the typed title back in the form, and why.
+  await milkItem.getByRole('button', { name: 'Edit again' }).click();
+  await expect(page).toHaveURL(new RegExp(`/app/tasks/${milk.id}$`));
+  await expect(page.getByLabel('Title')).toHaveValue('Buy oat milk');
+  await expect(page.getByRole('status').filter({ hasText: 'Your change made offline was not saved' })).toContainText(
+    reason.replace(/\.$/, ''),
+  );
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
+  await expect
+    .poll(async () => (await serverTasks(email)).map((t) => t.title))
+    .toEqual(['Buy oat milk', 'Post letter']);
+
+  // One refused change is left: signing out would lose it, so it asks; "Sign out anyway" does.
+  await expect(page.getByRole('button', { name: '1 change not saved' })).toBeVisible();
+  await page.getByRole('button', { name: /^Account menu for/ }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Unsynced changes' });
+  await expect(dialog).toContainText('1 change hasn’t synced. Sign out anyway and lose it?');
+  await dialog.getByRole('button', { name: 'Sign out anyway' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect.poll(async () => (await stored(page)).databases).toEqual([]);
 });

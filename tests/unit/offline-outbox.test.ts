@@ -1,6 +1,6 @@
 // The offline outbox's rules (app/src/lib/offline/outbox.ts), without IndexedDB: order,
 // per-field coalescing (last writer wins), frozen bodies once sent, and laying queued
-// changes over a page's rows.
+// changes over a page's rows; what a refused change keeps of the person's values.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -9,10 +9,12 @@ import {
   isNetworkFailure,
   isRetryable,
   markSent,
+  quickAddArgs,
   queuedTasks,
   without,
   type Mutation,
 } from '../../app/src/lib/offline/outbox.ts';
+import { describeValues, draftValues, refusalOf } from '../../app/src/lib/offline/refusals.ts';
 import type { TaskRow } from '../../app/src/lib/data/types.ts';
 
 const WS = '00000000-0000-4000-8000-000000000001';
@@ -61,7 +63,7 @@ function quickAdd(r: TaskRow): Mutation {
     taskId: r.id,
     createdAt: seq,
     sent: false,
-    payload: { row: r, args: { title: r.title, task_id: r.id } },
+    payload: { row: r, projectName: null },
   };
 }
 
@@ -175,4 +177,81 @@ test('only a missing answer is a network failure; only some statuses are worth r
   assert.equal(isRetryable(409, '23505'), false);
   assert.equal(isRetryable(400), false);
   assert.equal(isRetryable(422, 'TM422'), false);
+});
+
+test('a queued quick add keeps the row and the project name; the RPC arguments are derived from them', () => {
+  const r = row('q1', {
+    title: 'Pay rent',
+    priority: 1,
+    due_date: '2026-12-01',
+    due_time: '09:00:00',
+    due_tz: 'Europe/Paris',
+    recurrence: 'FREQ=MONTHLY;BYMONTHDAY=1',
+    labels: [{ id: 'new:bills', name: 'bills' }],
+  });
+  const args = quickAddArgs({ row: r, projectName: 'home' });
+  assert.deepEqual(args, {
+    title: 'Pay rent',
+    workspace_id: WS,
+    priority: 1,
+    due_date: '2026-12-01',
+    due_time: '09:00:00',
+    due_tz: 'Europe/Paris',
+    recurrence: 'FREQ=MONTHLY;BYMONTHDAY=1',
+    project_name: 'home',
+    label_names: ['bills'],
+    task_id: 'q1',
+  });
+  // The same entry gives the same body every time (a replay under its key must match).
+  assert.equal(JSON.stringify(quickAddArgs({ row: r, projectName: 'home' })), JSON.stringify(args));
+  // No workspace known yet: the function picks the personal one.
+  assert.equal(quickAddArgs({ row: { ...r, workspace_id: '' }, projectName: null }).workspace_id, null);
+  // An entry stored by the previous version (row + args as sent) replays its arguments unchanged.
+  const legacy = { row: r, args: { title: 'As sent', task_id: 'q1' } };
+  assert.deepEqual(quickAddArgs(legacy), { title: 'As sent', task_id: 'q1' });
+});
+
+test('a refused change keeps what the person typed, shown as lines and as the task form’s fields', () => {
+  const patch = { title: 'Buy oat milk', project_id: 'p-gone', priority: 2, due_date: null, due_time: '09:30:00' };
+  const m = update('a', patch, row('a', { title: 'Buy oat milk' }));
+  const refusal = refusalOf(m, 'It refers to something that does not exist.', row('a', { title: 'Buy milk' }), 42);
+  assert.deepEqual(refusal, {
+    id: m.id,
+    taskId: 'a',
+    kind: 'update',
+    title: 'Buy oat milk',
+    reason: 'It refers to something that does not exist.',
+    values: patch,
+    editable: false,
+    at: 42,
+  });
+  // The values are a copy: the outbox entry may be dropped.
+  assert.notEqual(refusal.values, m.kind === 'update' ? m.payload.patch : null);
+  assert.deepEqual(
+    describeValues(refusal.values, (id) => (id === 'p1' ? 'Home' : undefined)),
+    [
+      'Title: Buy oat milk',
+      'Project: A project that no longer exists',
+      'Priority: P2',
+      'Due date: None',
+      'Due time: 09:30:00',
+    ],
+  );
+  assert.deepEqual(
+    describeValues({ project_id: 'p1', status: 'completed', deleted_at: 'x' }, () => 'Home'),
+    ['Project: Home', 'Status: Completed', 'Trash: Moved to Trash'],
+  );
+  assert.deepEqual(draftValues(refusal.values), {
+    title: 'Buy oat milk',
+    priority: '2',
+    projectId: 'p-gone',
+    dueDate: '',
+    dueTime: '09:30',
+  });
+  // Fields the task's page has no input for give no draft (nothing to edit again).
+  assert.deepEqual(draftValues({ status: 'completed', position: '3' }), {});
+  // A refused new task keeps its own fields (not ids or timestamps).
+  const created = refusalOf(quickAdd(row('n', { title: 'New', priority: 1 })), 'No.', undefined, 1);
+  assert.equal(created.title, 'New');
+  assert.deepEqual(created.values, { title: 'New', priority: 1 });
 });

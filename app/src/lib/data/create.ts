@@ -53,17 +53,7 @@ export async function createFromText(req: CreateRequest): Promise<boolean> {
     created_at: new Date().toISOString(),
     labels: parsed.labels.map((name) => ({ id: `new:${name}`, name })),
   };
-  const ok = await tasks.quickAdd(row, {
-    title,
-    workspace_id: req.workspaceId || null,
-    priority: row.priority,
-    due_date: dueDate,
-    due_time: dueTime,
-    due_tz: row.due_tz,
-    recurrence: parsed.recurrence,
-    project_name: projectName ?? fallbackProject?.name ?? null,
-    label_names: parsed.labels,
-  });
+  const ok = await tasks.quickAdd(row, projectName ?? fallbackProject?.name ?? null);
   // A #project that did not exist yet was created: the shell's project list is stale.
   if (ok && projectName && !known) await invalidateAll();
   return ok;

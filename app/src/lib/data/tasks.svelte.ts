@@ -386,13 +386,14 @@ export class TaskCache {
 
   /**
    * Quick add through public.quick_add_task (it also creates a missing #project and
-   * @labels). The client-generated id makes a retried call return the same task.
+   * @labels). The client-generated id makes a retried call return the same task. The
+   * call's arguments are the row's fields plus `projectName` (outbox.ts quickAddArgs).
    */
-  async quickAdd(row: TaskRow, args: Record<string, unknown>): Promise<boolean> {
+  async quickAdd(row: TaskRow, projectName: string | null): Promise<boolean> {
     this.rows.set(row.id, row);
     this.#begin(row.id);
     const result = await this.#serial(row.id, () =>
-      this.#send({ kind: 'quick_add', taskId: row.id, payload: { row, args: { ...args, task_id: row.id } } }),
+      this.#send({ kind: 'quick_add', taskId: row.id, payload: { row, projectName } }),
     );
     if (result === QUEUED) {
       this.#end(row.id);

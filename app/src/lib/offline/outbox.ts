@@ -18,7 +18,12 @@ export type UpdatePayload = {
   after: TaskRow | null;
 };
 export type CreatePayload = { row: TaskRow; insert: Record<string, unknown> };
-export type QuickAddPayload = { row: TaskRow; args: Record<string, unknown> };
+/**
+ * A quick add keeps the task as shown plus the one thing the row lacks (the #project's
+ * name: the function creates a missing project); its RPC arguments are derived from them
+ * (quickAddArgs), so the two cannot disagree.
+ */
+export type QuickAddPayload = { row: TaskRow; projectName: string | null };
 
 type Base = {
   /** Local identity of the entry. */
@@ -52,6 +57,28 @@ export interface WriteQueue {
   shouldQueue(taskId: string): boolean;
   /** Keeps a write for later (`sent`: its request may already have reached the server). */
   enqueue(write: QueuedWrite): void;
+}
+
+/**
+ * The arguments of public.quick_add_task for a queued quick add. Deterministic: a replay
+ * under the entry's key sends the same body. An entry queued before `projectName` existed
+ * kept its arguments as sent (`args`); those are used as they are.
+ */
+export function quickAddArgs(payload: QuickAddPayload | { row: TaskRow; args: Record<string, unknown> }) {
+  if ('args' in payload) return payload.args;
+  const { row, projectName } = payload;
+  return {
+    title: row.title,
+    workspace_id: row.workspace_id || null,
+    priority: row.priority,
+    due_date: row.due_date,
+    due_time: row.due_time,
+    due_tz: row.due_tz,
+    recurrence: row.recurrence,
+    project_name: projectName,
+    label_names: row.labels.map((l) => l.name),
+    task_id: row.id,
+  };
 }
 
 /** Appends `m`, coalescing a patch into the same task's last unsent patch (last writer wins per field). */

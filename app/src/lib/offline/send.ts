@@ -4,7 +4,7 @@
 // the stored response, and refuses a different request under a used key).
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { TASK_SELECT, type TaskRow } from '../data/types.ts';
-import { isNetworkFailure, isRetryable, type Mutation, type QueuedWrite } from './outbox.ts';
+import { isNetworkFailure, isRetryable, quickAddArgs, type Mutation, type QueuedWrite } from './outbox.ts';
 
 type Result = {
   data?: unknown;
@@ -26,7 +26,7 @@ export function writeFor(client: SupabaseClient, m: QueuedWrite): PromiseLike<Re
     case 'create':
       return client.from('tasks').insert(m.payload.insert).select(TASK_SELECT).setHeader('Idempotency-Key', m.key);
     case 'quick_add':
-      return client.rpc('quick_add_task', m.payload.args).setHeader('Idempotency-Key', m.key);
+      return client.rpc('quick_add_task', quickAddArgs(m.payload)).setHeader('Idempotency-Key', m.key);
   }
 }
 

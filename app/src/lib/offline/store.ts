@@ -5,6 +5,7 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { TaskRow } from '../data/types.ts';
 import type { Mutation } from './outbox.ts';
+import type { Refusal } from './refusals.ts';
 
 export const DB_PREFIX = 'taskmaster-offline-';
 /** The service worker's caches of visited pages (one per app version). */
@@ -22,15 +23,21 @@ export interface OfflineStore {
   saveSnapshot(put: TaskRow[], remove: string[], meta: SnapshotMeta): Promise<void>;
   loadOutbox(): Promise<Mutation[]>;
   saveOutbox(list: Mutation[]): Promise<void>;
+  /** Refused offline changes kept until the person restores or discards them (refusals.ts). */
+  loadRefused(): Promise<Refusal[]>;
+  saveRefused(list: Refusal[]): Promise<void>;
   close(): void;
 }
 
 interface Schema extends DBSchema {
   tasks: { key: string; value: TaskRow };
-  meta: { key: 'snapshot'; value: SnapshotMeta } | { key: 'outbox'; value: Mutation[] };
+  meta:
+    | { key: 'snapshot'; value: SnapshotMeta }
+    | { key: 'outbox'; value: Mutation[] }
+    | { key: 'refused'; value: Refusal[] };
 }
 
-type MetaValue = SnapshotMeta | Mutation[];
+type MetaValue = SnapshotMeta | Mutation[] | Refusal[];
 
 export async function openStore(userId: string): Promise<OfflineStore> {
   const db: IDBPDatabase<Schema> = await openDB<Schema>(`${DB_PREFIX}${userId}`, 1, {
@@ -63,10 +70,17 @@ export async function openStore(userId: string): Promise<OfflineStore> {
     },
     async loadOutbox() {
       const value = (await db.get('meta', 'outbox')) as MetaValue | undefined;
-      return Array.isArray(value) ? value : [];
+      return Array.isArray(value) ? (value as Mutation[]) : [];
     },
     async saveOutbox(list) {
       await db.put('meta', list, 'outbox');
+    },
+    async loadRefused() {
+      const value = (await db.get('meta', 'refused')) as MetaValue | undefined;
+      return Array.isArray(value) ? (value as Refusal[]) : [];
+    },
+    async saveRefused(list) {
+      await db.put('meta', list, 'refused');
     },
     close() {
       db.close();

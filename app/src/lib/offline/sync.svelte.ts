@@ -3,12 +3,16 @@
 //   it when the page started from an older render (the service worker's copy, offline);
 // - keeps the outbox: writes made offline, or whose answer the network lost, stay shown
 //   and are replayed in order on reconnect (and at start) under their own
-//   Idempotency-Key, so a replay never applies twice; a refusal drops the write, says why
-//   and shows the task as the server has it;
+//   Idempotency-Key, so a replay never applies twice; a refusal drops the write, says why,
+//   shows the task as the server has it and keeps the person's values (refusals.ts) until
+//   they put them back into the task ("Edit again") or discard them;
+// - before a sign-out, sends what it can and counts what would be lost (drain);
 // - tells the OfflineIndicator whether the browser is offline, syncing, and how many
 //   changes wait.
 import { browser } from '$app/environment';
-import { notices } from '../data/notices.ts';
+import { goto } from '$app/navigation';
+import { resolve } from '$app/paths';
+import { toast } from '../components/ui/toast.svelte.ts';
 import { tasks } from '../data/tasks.svelte.ts';
 import { TASK_SELECT, type TaskRow } from '../data/types.ts';
 import { inView, type ViewSpec } from '../data/view.ts';
@@ -22,6 +26,7 @@ import {
   type QueuedWrite,
   type WriteQueue,
 } from './outbox.ts';
+import { draftValues, refusalOf, type DraftValues, type Refusal } from './refusals.ts';
 import { replay } from './send.ts';
 import { openStore, PAGES_PREFIX, type OfflineStore, type SnapshotMeta } from './store.ts';
 
@@ -44,6 +49,10 @@ export class OfflineSync implements WriteQueue {
   outbox: Mutation[] = $state.raw([]);
   /** Whether the outbox is being replayed now. */
   syncing = $state(false);
+  /** Offline changes the server refused, with the person's values, newest last. */
+  refused: Refusal[] = $state.raw([]);
+  /** A refused change being edited again on its task's page ("Edit again"). */
+  draft: { taskId: string; reason: string; values: DraftValues } | null = $state(null);
 
   #userId: string | null = null;
   #store: OfflineStore | null = null;
@@ -61,6 +70,7 @@ export class OfflineSync implements WriteQueue {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #stopSaving: (() => void) | null = null;
   #outboxWrite: Promise<void> = Promise.resolve();
+  #flushing: Promise<void> | null = null;
 
   offline(): boolean {
     return browser && !navigator.onLine;
@@ -99,7 +109,12 @@ export class OfflineSync implements WriteQueue {
     window.addEventListener('pagehide', this.#onPageHide);
     try {
       this.#store = await openStore(userId);
-      const [snapshot, stored] = await Promise.all([this.#store.loadSnapshot(), this.#store.loadOutbox()]);
+      const [snapshot, stored, refused] = await Promise.all([
+        this.#store.loadSnapshot(),
+        this.#store.loadOutbox(),
+        this.#store.loadRefused(),
+      ]);
+      this.refused = [...refused, ...this.refused];
       // Writes made before the database opened come after the stored ones.
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
       const known = new Set(stored.map((m) => m.id));
@@ -148,6 +163,8 @@ export class OfflineSync implements WriteQueue {
     this.#held.clear();
     // The next person on this page starts with their own outbox (this one stays in its database).
     this.outbox = [];
+    this.refused = [];
+    this.draft = null;
   }
 
   #onOnline = () => {
@@ -229,9 +246,32 @@ export class OfflineSync implements WriteQueue {
     this.#retryTimer = setTimeout(() => void this.flush(), RETRY_MS);
   }
 
-  /** Replays the outbox in order; stops at the first write that gets no answer. */
-  async flush(): Promise<void> {
-    if (!this.#ready || this.syncing || this.offline() || this.outbox.length === 0) return;
+  /** Replays the outbox in order; stops at the first write that gets no answer. A replay under way is joined. */
+  flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing;
+    if (!this.#ready || this.offline() || this.outbox.length === 0) return Promise.resolve();
+    this.#flushing = this.#replayAll().finally(() => {
+      this.#flushing = null;
+    });
+    return this.#flushing;
+  }
+
+  /** Changes on this device the server does not have: queued, or refused and kept. */
+  get unsynced(): number {
+    return this.outbox.length + this.refused.length;
+  }
+
+  /**
+   * Before signing out (which deletes this device's data): waits for writes in flight,
+   * sends the outbox if it can, and answers how many changes would still be lost.
+   */
+  async drain(): Promise<number> {
+    await tasks.settled();
+    await this.flush();
+    return this.unsynced;
+  }
+
+  async #replayAll(): Promise<void> {
     this.syncing = true;
     let answered = 0;
     try {
@@ -265,12 +305,11 @@ export class OfflineSync implements WriteQueue {
           if (!more && outcome.row) tasks.rows.set(head.taskId, outcome.row);
           else if (!more) tasks.rows.delete(head.taskId);
         } else {
-          const title =
-            head.kind === 'update'
-              ? (head.payload.after?.title ?? tasks.rows.get(head.taskId)?.title)
-              : head.payload.row.title;
-          notices.error(`Could not save a change made offline${title ? ` to “${title}”` : ''}: ${outcome.reason}`);
-          if (!more) await this.#reload(head.taskId);
+          const refusal = refusalOf(head, outcome.reason, tasks.rows.get(head.taskId), Date.now());
+          const exists = more || (await this.#reload(head.taskId));
+          // Its page can take the values again if it exists and they are fields of that page.
+          refusal.editable = head.kind === 'update' && exists && Object.keys(draftValues(refusal.values)).length > 0;
+          this.#keepRefusal(refusal);
         }
       }
     } finally {
@@ -280,18 +319,58 @@ export class OfflineSync implements WriteQueue {
     if (answered > 0 && this.outbox.length === 0) this.#refreshViews();
   }
 
-  /** Shows a task as the server has it (after a refused write). */
-  async #reload(taskId: string): Promise<void> {
+  /** Shows a task as the server has it (after a refused write); answers whether it still exists. */
+  async #reload(taskId: string): Promise<boolean> {
     try {
       const client = await tasks.db();
       const { data, error } = await client.from('tasks').select(TASK_SELECT).eq('id', taskId).is('deleted_at', null);
-      if (error) return;
+      if (error) return false;
       const row = (data as unknown as TaskRow[] | null)?.[0];
       if (row) tasks.rows.set(taskId, row);
       else tasks.rows.delete(taskId);
+      return Boolean(row);
     } catch {
       // Offline again: the next load corrects it.
+      return false;
     }
+  }
+
+  /** Keeps a refused change (and says why), with "Edit again" when its task can take it. */
+  #keepRefusal(refusal: Refusal): void {
+    this.refused = [...this.refused, refusal];
+    this.#persistRefused();
+    const to = refusal.title ? ` to “${refusal.title}”` : '';
+    toast(`Could not save a change made offline${to}: ${refusal.reason}`, {
+      tone: 'error',
+      ...(refusal.editable ? { action: { label: 'Edit again', run: () => this.editAgain(refusal.id) } } : {}),
+    });
+  }
+
+  /** Opens the task's page with the refused values filled in (the refusal leaves the list). */
+  editAgain(id: string): void {
+    const refusal = this.refused.find((r) => r.id === id);
+    if (!refusal?.editable) return;
+    this.draft = { taskId: refusal.taskId, reason: refusal.reason, values: draftValues(refusal.values) };
+    this.discard(id);
+    void goto(resolve('/(app)/app/tasks/[id]', { id: refusal.taskId }));
+  }
+
+  /** Forgets a refused change. */
+  discard(id: string): void {
+    this.refused = this.refused.filter((r) => r.id !== id);
+    this.#persistRefused();
+  }
+
+  /** A navigation away from the task being edited again ends that draft. */
+  left(pathname: string): void {
+    if (this.draft && !pathname.endsWith(`/tasks/${this.draft.taskId}`)) this.draft = null;
+  }
+
+  #persistRefused(): void {
+    const store = this.#store;
+    if (!store) return;
+    const list = $state.snapshot(this.refused) as Refusal[];
+    this.#outboxWrite = this.#outboxWrite.then(() => store.saveRefused(list)).catch(() => undefined);
   }
 }
 
