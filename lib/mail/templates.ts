@@ -63,7 +63,7 @@ const schemas = {
     role: z.enum(['owner', 'admin', 'member', 'guest']).optional(),
   }),
   digest: base.extend({
-    date: z.iso.date(),
+    date: z.iso.date().optional(),
     time_zone: z.string().max(100).default('UTC'),
     overdue: z.array(digestItem).max(50).default([]),
     today: z.array(digestItem).max(50).default([]),
@@ -148,7 +148,7 @@ function frame(kind: TemplateName, ctx: RenderContext, parts: Parts, actionUrl: 
   </head>
 `;
   const body = html`  <body>
-    <div class="wrap">
+    <div class="wrap" role="article" aria-roledescription="email" aria-label="${parts.heading}">
       <div class="card">
         <p class="brand">TaskMaster</p>
         <h1>${parts.heading}</h1>
@@ -176,7 +176,7 @@ function frame(kind: TemplateName, ctx: RenderContext, parts: Parts, actionUrl: 
     ...parts.intro.flatMap((line) => [line, '']),
     ...parts.textBlocks.flatMap((block) => [block, '']),
     ...(actionUrl ? [`${actionLabel}: ${actionUrl}`, ''] : []),
-    '--',
+    '-- ',
     `You are receiving this email because ${reason.why}.`,
     `Unsubscribe from ${reason.what}: ${ctx.unsubscribeUrl}`,
     `Notification settings: ${settingsUrl}`,
@@ -236,8 +236,9 @@ const builders: { [K in TemplateName]: (data: z.infer<(typeof schemas)[K]>) => P
     };
   },
   task_activity: (d) => {
+    // events__notify names the changes in the body; other producers may only pass them.
     const changed =
-      d.action === 'updated' && d.changes && d.changes.length > 0
+      !d.body && d.action === 'updated' && d.changes && d.changes.length > 0
         ? `Changed: ${d.changes.map((c) => c.replace(/_/g, ' ')).join(', ')}.`
         : '';
     return {

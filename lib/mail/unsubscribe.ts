@@ -29,8 +29,10 @@ export function verifyUnsubscribeToken(secret: string, token: unknown): Unsubscr
   if (!parsed.success) return null;
   const [userId = '', kind = '', sig = ''] = parsed.data.split('.');
   if (!z.uuid().safeParse(userId).success) return null;
-  const given = Buffer.from(sig, 'base64url');
-  const expected = signature(secret, userId, kind);
+  // Compared as text, not decoded bytes: the last base64url character carries two unused
+  // bits, so decoding would accept four spellings of one signature.
+  const given = Buffer.from(sig);
+  const expected = Buffer.from(signature(secret, userId, kind).toString('base64url'));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   return { userId, kind };
 }

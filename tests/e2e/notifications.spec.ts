@@ -18,12 +18,19 @@ async function notify(user: string, key: string, title: string, body: string) {
   await superuserQuery(`select private.notify($1, 'task_activity', $2, $3, $4, '/app')`, [user, key, title, body]);
 }
 
+/** No WCAG 2.2 A/AA violation, light and dark (axe runs as a script: only with JavaScript). */
 async function expectAccessible(page: Page, testInfo: TestInfo) {
   if (!scripted(testInfo)) return;
-  const { violations } = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'])
-    .analyze();
-  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const { violations } = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'])
+      .analyze();
+    expect(
+      violations.map((v) => `${colorScheme} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    ).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: null });
 }
 
 test('the bell counts unread notifications; marking one and then all read empties it', async ({ page }, testInfo) => {
