@@ -137,6 +137,18 @@ test('mail__send run twice for the same mail sends it once', async () => {
   assert.equal(failed.rowCount, 0, 'every run succeeded: no job waits for a retry');
 });
 
+test('three jobs for the same mail running at the same time send it once (the row lock)', async () => {
+  const user = await newUser();
+  await notify(user.id, 'reminder', 'race', 'Reminder: only once');
+  const row = await mailRow(user.id, 'race');
+  for (let i = 0; i < 2; i += 1) {
+    await pool.query(`select graphile_worker.add_job('mail__send', json_build_object('mail_id', $1::uuid))`, [row!.id]);
+  }
+  await runOnce({ connectionString: testDatabaseUrl(), taskList: worker.taskList, logger, concurrency: 3 });
+  assert.equal(mailsTo(capture, user.email).length, 1);
+  assert.ok((await mailRow(user.id, 'race'))?.sent_at);
+});
+
 test('a mail whose person is gone, or who turned the kind off since, is not sent', async () => {
   const gone = await newUser();
   const changed = await newUser();
