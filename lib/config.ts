@@ -34,6 +34,25 @@ const schema = z
     BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    // --- Worker classes, backpressure, crash recovery (docs/jobs.md) ---
+    /** Concurrency of the webhooks runner (outgoing HTTP: mostly waiting). */
+    WORKER_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+    /** Concurrency of the background runner (analytics, purges): never starves critical work. */
+    WORKER_BACKGROUND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    /** A worker process silent for this long is dead: its locked jobs are freed and run again. */
+    WORKER_LOCK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(14_400_000).default(120_000),
+    /** How often a worker writes its heartbeat and looks for dead workers' jobs. */
+    WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /** How often the worker measures ready-queue depth (private.queue_pressure / queue_classes). */
+    WORKER_PRESSURE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    /** Fallback poll when no LISTEN/NOTIFY wake-up arrives (scheduled jobs, recovered locks). */
+    WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+    /** Bearer token for GET /metrics; unset, /metrics answers loopback callers only. */
+    METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Milliseconds the gateway trusts its last reading of the critical queue's pressure. */
+    QUEUE_PRESSURE_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+    /** A REST POST/upsert of more rows than this is a bulk operation (shed under pressure). */
+    API_BULK_ROWS: z.coerce.number().int().min(1).max(100_000).default(100),
     /**
      * Connections the gateway opens for callers' data (the authenticator pool). More than
      * a few per database core only adds queueing inside Postgres (docs/performance.md).

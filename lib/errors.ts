@@ -58,6 +58,23 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
   tasks_due_time_needs_date: { field: 'due_time', message: 'A due time needs a due date.' },
   tasks_due_tz_needs_date: { field: 'due_tz', message: 'A time zone needs a due date.' },
   tasks_completed_consistent: { field: 'completed_at', message: 'Only completed tasks have a completion time.' },
+  tasks_recurrence_parent_key: {
+    field: 'recurrence_parent_id',
+    message: 'This recurring task already has its next occurrence.',
+  },
+  task_reminders_kind_valid: { field: 'kind', message: 'A reminder is at_due, before_due or absolute.' },
+  task_reminders_offset_unit_valid: {
+    field: 'offset_unit',
+    message: 'A reminder offset is in minutes, hours or days.',
+  },
+  task_reminders_offset_range: {
+    field: 'offset_amount',
+    message: 'A reminder can be at most 7 days ahead in minutes, 720 hours or 365 days (and at least 1).',
+  },
+  task_reminders_shape: {
+    field: 'kind',
+    message: 'An at_due reminder has no offset or time; before_due needs an amount and unit; absolute needs remind_at.',
+  },
   labels_name_format: { field: 'name', message: 'Label names are 1 to 60 characters without spaces.' },
   labels_name_not_blank: { field: 'name', message: 'Label name must contain a visible character.' },
   labels_color_valid: { field: 'color', message: 'Colour must be a palette name or #rrggbb.' },
@@ -113,6 +130,55 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
   notification_preferences_channel_valid: { field: 'channel', message: 'A channel is email or in_app.' },
   events_type_format: { field: 'type', message: 'An event type looks like task.created.' },
   events_changes_size: { field: 'changes', message: 'An event names at most 64 changed columns.' },
+  webhook_policy_single_row: { message: 'There is one webhook policy row.' },
+  webhook_endpoints_url_format: {
+    field: 'url',
+    message: 'A webhook URL is an http(s):// URL of at most 2,000 characters without spaces.',
+  },
+  webhook_endpoints_event_types_format: {
+    field: 'event_types',
+    message: 'Choose 1 to 30 event types such as task.* or task.completed.',
+  },
+  webhook_endpoints_description_length: {
+    field: 'description',
+    message: 'A webhook description can be at most 500 characters.',
+  },
+  webhook_endpoints_disabled_reason_length: {
+    field: 'disabled_reason',
+    message: 'A disable reason can be at most 500 characters.',
+  },
+  webhook_endpoint_secrets_format: {
+    field: 'secret',
+    message: 'A webhook secret looks like whsec_ and 40+ characters.',
+  },
+  webhook_endpoint_secrets_previous_format: {
+    field: 'previous_secret',
+    message: 'A webhook secret looks like whsec_ and 40+ characters.',
+  },
+  webhook_endpoint_secrets_previous_pair: {
+    field: 'previous_expires_at',
+    message: 'A previous secret needs an expiry time, and only then.',
+  },
+  webhook_deliveries_event_type_format: { field: 'event_type', message: 'An event type looks like task.created.' },
+  webhook_deliveries_status_valid: {
+    field: 'status',
+    message: 'A delivery is pending, retrying, succeeded or failed.',
+  },
+  webhook_deliveries_attempt_range: { field: 'attempt', message: 'Attempts cannot be negative.' },
+  webhook_deliveries_response_status_range: {
+    field: 'response_status',
+    message: 'An HTTP status is between 100 and 599.',
+  },
+  webhook_deliveries_latency_range: { field: 'latency_ms', message: 'Latency cannot be negative.' },
+  webhook_deliveries_snippet_length: {
+    field: 'response_snippet',
+    message: 'A response snippet is at most 1 KB.',
+  },
+  webhook_deliveries_last_error_length: { field: 'last_error', message: 'An error text is at most 1,000 characters.' },
+  webhook_deliveries_endpoint_event_unique: {
+    field: 'event_id',
+    message: 'This event already has a delivery to this endpoint.',
+  },
 };
 
 type PgError = { code?: string; constraint?: string; column?: string; message?: string };

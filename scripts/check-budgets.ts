@@ -87,17 +87,20 @@ async function seedUser(): Promise<Seeded> {
   return { cookie, bigProjectId: project!.id };
 }
 
+/** A Cookie header ("a=1; b=2") as Playwright cookies for BASE. */
+function playwrightCookies(cookie: string): { name: string; value: string; url: string }[] {
+  return cookie.split('; ').map((pair) => {
+    const i = pair.indexOf('=');
+    return { name: pair.slice(0, i), value: pair.slice(i + 1), url: BASE };
+  });
+}
+
 /** Milliseconds from navigation start to the first task row of the 10,000-task project. */
 async function bigProjectOpen(cookie: string, projectId: string): Promise<{ ms: number; rows: number }> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext();
-    await context.addCookies(
-      cookie.split('; ').map((pair) => {
-        const i = pair.indexOf('=');
-        return { name: pair.slice(0, i), value: pair.slice(i + 1), url: BASE };
-      }),
-    );
+    await context.addCookies(playwrightCookies(cookie));
     const page = await context.newPage();
     const times: number[] = [];
     for (let run = 0; run < 4; run += 1) {
@@ -119,12 +122,7 @@ async function initialJs(cookie: string): Promise<{ kb: number; files: { url: st
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext();
-    await context.addCookies(
-      cookie.split('; ').map((pair) => {
-        const i = pair.indexOf('=');
-        return { name: pair.slice(0, i), value: pair.slice(i + 1), url: BASE };
-      }),
-    );
+    await context.addCookies(playwrightCookies(cookie));
     const page = await context.newPage();
     const pending: Promise<{ url: string; kb: number }>[] = [];
     page.on('response', (response) => {

@@ -20,6 +20,12 @@ async function runMigrations(connectionString = cfg.databaseUrl) {
     authenticatorPassword: cfg.AUTHENTICATOR_PASSWORD,
   });
   log.info({ applied: applied.length, reapplied: reapplied.length }, 'database is up to date');
+  if (cfg.NODE_ENV === 'development') {
+    // Webhooks to http:// and local receivers are allowed in development only (docs/webhooks.md).
+    const client = new pg.Client({ connectionString });
+    await client.connect();
+    await client.query('update private.webhook_policy set allow_insecure_targets = true').finally(() => client.end());
+  }
 }
 
 async function reset() {

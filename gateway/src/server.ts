@@ -1,11 +1,13 @@
 // The gateway: one Node HTTP server in front of everything a browser or API client
 // reaches. It owns cross-cutting concerns (request ids, access logs, health) and routes:
 //   /healthz /readyz   liveness and readiness
+//   /metrics           job-queue metrics, Prometheus text (gateway/src/metrics.ts)
 //   /auth/*            Better Auth (sessions, JWT, JWKS)
 //   /rest/<version>/*  PostgREST-dialect REST engine, through the API pipeline
 //   /graphql           PostGraphile v5, through the API pipeline
 //   /api/v1/bug-reports, /api/v1/telemetry   ingest endpoints (gateway/src/ingest)
 //   /api/v1/unsubscribe  one-click email unsubscribe, RFC 8058 (gateway/src/unsubscribe)
+//   /api/v1/recurrence/preview  next occurrences of an RRULE (gateway/src/recurrence)
 //   everything else    the SvelteKit app (adapter-node handler)
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -20,6 +22,8 @@ import type { ApiHandler, ApiVersion } from './api/types.ts';
 import { apiVersions } from './api/versions.ts';
 import { createGraphqlEngine } from './graphql/index.ts';
 import { createIngest } from './ingest/index.ts';
+import { createMetricsHandler } from './metrics.ts';
+import { RECURRENCE_PREVIEW_PATH, recurrencePreview } from './recurrence/preview.ts';
 import { requestId } from './request-id.ts';
 import { createRestEngine } from './rest/index.ts';
 import { createUnsubscribe } from './unsubscribe/index.ts';
@@ -85,6 +89,7 @@ export async function createGateway({
   const current = apiVersionList.at(-1) as ApiVersion;
   const allSchemas = [...new Set(apiVersionList.flatMap((v) => v.schemas))];
   const pipeline = createApiPipeline({ services: svc, ...api });
+  const metrics = createMetricsHandler(svc);
   const ingest = createIngest({ services: svc, ...(api ? { api } : {}) });
   const unsubscribe = createUnsubscribe({ services: svc });
   const rest = await createRestEngine({ services: svc, schemas: allSchemas });
@@ -136,6 +141,10 @@ export async function createGateway({
           );
           return;
         }
+        if (path === '/metrics') {
+          metrics(req, res).catch(fail);
+          return;
+        }
         if (path === '/auth' || path.startsWith('/auth/')) {
           Promise.resolve(authHandler(req, res)).catch(fail);
           return;
@@ -144,7 +153,7 @@ export async function createGateway({
         if (restMatch) {
           const version = apiVersionList.find((v) => v.name === restMatch[1]);
           const mount = version
-            ? { handler: restHandler, version, path: restMatch[2] ?? '/' }
+            ? { handler: restHandler, version, path: restMatch[2] ?? '/', kind: 'rest' as const }
             : {
                 handler: unknownVersion,
                 version: { name: restMatch[1] ?? '', schemas: [] },
@@ -155,6 +164,11 @@ export async function createGateway({
         }
         if (path === '/graphql') {
           const mount = { handler: graphqlHandler, version: current, path: '/' };
+          pipeline(req, res, mount, { requestId: id, log: reqLog }).catch(fail);
+          return;
+        }
+        if (path === RECURRENCE_PREVIEW_PATH) {
+          const mount = { handler: recurrencePreview, version: { name: 'v1', schemas: [] }, path };
           pipeline(req, res, mount, { requestId: id, log: reqLog }).catch(fail);
           return;
         }

@@ -227,7 +227,8 @@ function itemLine(item: Item, overdue: boolean): string {
 
 const builders: { [K in TemplateName]: (data: z.infer<(typeof schemas)[K]>) => Parts } = {
   reminder: (d) => {
-    const due = d.due_at ? `Due ${formatInstant(d.due_at, d.time_zone)}.` : '';
+    // private.fire_reminder already says when it is due, in the task's own zone.
+    const due = d.due_at && !d.body ? `Due ${formatInstant(d.due_at, d.time_zone)}.` : '';
     return {
       heading: d.title,
       intro: [d.body, due].filter(Boolean),
@@ -291,7 +292,9 @@ const builders: { [K in TemplateName]: (data: z.infer<(typeof schemas)[K]>) => P
       d.body,
       d.endpoint_url ? `Endpoint: ${d.endpoint_url}` : '',
       d.last_error ? `Last error: ${d.last_error}` : '',
-      'No events are delivered to it until an admin turns it back on. Events from the meantime can be redelivered from its delivery log.',
+      d.body
+        ? ''
+        : 'No events are delivered to it until an admin turns it back on. Events from the meantime can be redelivered from its delivery log.',
     ].filter(Boolean);
     return { heading: d.title, intro: lines, blocks: [], textBlocks: [] };
   },

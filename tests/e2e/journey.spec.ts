@@ -165,6 +165,8 @@ test('the main journey: quick add, edit, complete, undo, delete, restore, delete
   // Delete again, then forever (after a confirmation).
   await page.getByRole('button', { name: `Delete “${title}”` }).click();
   await expect(toast(page, `Deleted “${title}”.`).last()).toBeVisible();
+  // The first delete's toast may still show: wait for this delete to reach the server.
+  await expect.poll(async () => (await storedRent(page, baseURL, title))?.deleted_at).not.toBeNull();
   await nav(page).getByRole('link', { name: 'Trash' }).click();
   await deleteForever(page, title).click();
   const confirm = page.getByRole('dialog', { name: `Delete “${title}” forever?` });
@@ -370,6 +372,8 @@ test('the main journey by keyboard alone, with a visible focus ring', async ({ p
   await tabTo(page, confirmButton, { max: 6 });
   await key('Enter');
   await expect(page.getByText('The trash is empty.')).toBeVisible();
+  // The row leaves at once (optimistic); the server's answer brings the status.
+  await expect(page.getByRole('status').filter({ hasText: 'Deleted “Pay the rent” forever.' })).toBeAttached();
   expect(await storedRent(page, baseURL, 'Pay the rent')).toBeUndefined();
 
   // Sign out from the account menu, by keyboard.
@@ -468,6 +472,8 @@ test.describe('on a 375 px phone', () => {
     await screenshot(page, 'journey-mobile-trash');
     await restore.tap();
     await expect(page.getByText('The trash is empty.')).toBeVisible();
+    // The row leaves at once (optimistic); the server's answer brings the status.
+    await expect(page.getByRole('status').filter({ hasText: 'Restored “Pay the rent”.' })).toBeAttached();
     expect((await storedRent(page, baseURL, 'Pay the rent'))?.deleted_at).toBeNull();
     await projectAfterTrash(
       page,
@@ -486,6 +492,7 @@ test.describe('on a 375 px phone', () => {
     await expectTouchTarget(confirm.getByRole('button', { name: 'Delete forever' }));
     await confirm.getByRole('button', { name: 'Delete forever' }).tap();
     await expect(page.getByText('The trash is empty.')).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: 'Deleted “Pay the rent” forever.' })).toBeAttached();
     expect(await storedRent(page, baseURL, 'Pay the rent')).toBeUndefined();
 
     // Sign out from the account menu; sign back in: the project is still there.

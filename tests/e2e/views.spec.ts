@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 import { superuserQuery } from '../support/db.ts';
-import { newPerson, signUp as signUpPerson, taskRow as rowOf, toast, toasts } from './support/app.ts';
+import { newPerson, rest as restAs, signUp as signUpPerson, taskRow as rowOf, toast, toasts } from './support/app.ts';
 
 async function snap(page: Page, testInfo: TestInfo, step: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: `artifacts/screenshots/${testInfo.project.name}-views-${step}.png`, fullPage });
@@ -124,6 +124,107 @@ test('quick add “Pay rent every 1st #home p1” previews chips and creates the
   // Not in the Inbox: it has a project.
   await page.goto('/app');
   await expect(page.getByRole('link', { name: 'Pay rent' })).toHaveCount(0);
+});
+
+test('quick add on every app page: `q` on the task page, Trash, Settings and Search adds to the right list at once', async ({
+  page,
+  baseURL,
+}, testInfo) => {
+  await signUp(page, testInfo, 'anywhere');
+  const fixtures = restAs(page, baseURL);
+  await fixtures.createProject('errands');
+  const existing = await fixtures.createTask({ title: 'Existing task' });
+  const banner = page.getByRole('banner');
+  if (!scripted(testInfo)) {
+    // Without JavaScript the header's "Add task" is a GET form to the Inbox's add field.
+    await page.goto('/app/trash');
+    await banner.getByRole('button', { name: 'Add task', exact: true }).click();
+    await expect(page).toHaveURL(/\/app\?add=1$/);
+    await expect(page.getByLabel('New task')).toBeFocused();
+    return;
+  }
+  const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const tomorrow = dayIn(zone, 1);
+  const dialog = page.getByRole('dialog', { name: 'Quick add' });
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  /** `q` does nothing until the page has hydrated: pressed until the dialog opens. */
+  const pressQ = () =>
+    expect(async () => {
+      await page.keyboard.press('q');
+      await expect(dialog).toBeVisible({ timeout: 1000 });
+    }).toPass();
+
+  const stops = [
+    { path: `/app/tasks/${existing.id}`, title: 'buy oat milk' },
+    { path: '/app/trash', title: 'buy soy milk' },
+    { path: '/app/settings', title: 'buy whole milk' },
+    { path: '/app/search', title: 'buy goat milk' },
+  ];
+  for (const stop of stops) {
+    await page.goto(stop.path);
+    await pressQ();
+    await expect(dialog.getByLabel('Task')).toBeFocused();
+    await dialog.getByLabel('Task').fill(`${stop.title} tomorrow p1 #errands`);
+    const chips = dialog.getByRole('list', { name: 'Recognised' });
+    await expect(chips.locator('[data-kind="date"]')).toHaveText('Tomorrow');
+    await expect(chips.locator('[data-kind="priority"]')).toHaveText('P1');
+    await expect(chips.locator('[data-kind="project"]')).toHaveText('#errands');
+    await dialog.getByRole('button', { name: 'Add task' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(toast(page, `Added “${stop.title}”.`)).toBeVisible();
+    await expect(page.getByTestId('announcer-polite')).toHaveText(`Added “${stop.title}”.`);
+    // In the project's list, with its parsed fields (a client-side navigation).
+    await nav.getByRole('link', { name: 'errands' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'errands' })).toBeVisible();
+    const row = rowOf(page, stop.title);
+    await expect(row).toContainText('Priority 1');
+    await expect(row.locator('time')).toHaveAttribute('datetime', tomorrow);
+  }
+  const stored = await api(page, baseURL).tasks(
+    'select=title,priority,due_date,project:projects(name)&title=like.buy*&order=title',
+  );
+  expect(stored).toEqual(
+    ['buy goat milk', 'buy oat milk', 'buy soy milk', 'buy whole milk'].map((title) => ({
+      title,
+      priority: 1,
+      due_date: tomorrow,
+      project: { name: 'errands' },
+    })),
+  );
+
+  // The header's "Add task" opens the same dialog off the task lists; the task lands in the
+  // browser cache, so the Inbox shows it with every task read from the server refused.
+  await nav.getByRole('link', { name: 'Inbox' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
+  await nav.getByRole('link', { name: 'Trash' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Trash' })).toBeVisible();
+  await banner.getByRole('button', { name: 'Add task', exact: true }).click();
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel('Task').fill('buy milk today p1');
+  await dialog.getByRole('button', { name: 'Add task' }).click();
+  await expect(toast(page, 'Added “buy milk”.')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Trash' })).toBeVisible();
+  await expect(page).toHaveURL(/\/app\/trash$/);
+  await expect.poll(async () => (await api(page, baseURL).tasks('select=id&title=eq.buy%20milk')).length).toBe(1);
+  await page.route(/\/rest\/v1\/tasks\?/, (route) => route.abort());
+  await nav.getByRole('link', { name: 'Inbox' }).click();
+  const milk = rowOf(page, 'buy milk');
+  await expect(milk).toContainText('Priority 1');
+  await expect(milk.locator('time')).toHaveAttribute('datetime', dayIn(zone));
+  await page.unrouteAll();
+  await nav.getByRole('link', { name: 'Today' }).click();
+  await expect(rowOf(page, 'buy milk')).toContainText('Priority 1');
+
+  // `?` lists `q` off the task lists too.
+  await page.goto('/app/settings');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(async () => {
+    await page.keyboard.press('?');
+    await expect(help).toBeVisible({ timeout: 1000 });
+  }).toPass();
+  await expect(help.getByTestId('shortcut-list')).toContainText('Quick add a task');
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
 });
 
 test('complete → undo and delete → undo, kept after a reload', async ({ page }, testInfo) => {

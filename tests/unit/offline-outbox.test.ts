@@ -179,6 +179,66 @@ test('only a missing answer is a network failure; only some statuses are worth r
   assert.equal(isRetryable(422, 'TM422'), false);
 });
 
+function labels(
+  taskId: string,
+  labelIds: string[],
+  create: { id: string; name: string }[],
+  after: TaskRow | null,
+  sent = false,
+): Mutation {
+  seq += 1;
+  return {
+    id: `m${seq}`,
+    key: `key-${seq}`,
+    kind: 'labels',
+    taskId,
+    createdAt: seq,
+    sent,
+    payload: { workspaceId: WS, labelIds, create, after },
+  };
+}
+
+test('label sets of one task coalesce: the newer set wins, and labels it still names are still created', () => {
+  const home = { id: 'l-home', name: 'home' };
+  const errands = { id: 'l-errands', name: 'errands' };
+  const first = labels('a', ['l-home', 'l-errands'], [home, errands], row('a', { labels: [home, errands] }));
+  const second = labels('a', ['l-home', 'l-old'], [home], row('a', { labels: [home] }));
+  const list = append(append([], first), second);
+  assert.equal(list.length, 1);
+  const [merged] = list;
+  assert.ok(merged && merged.kind === 'labels');
+  assert.equal(merged.key, first.key);
+  assert.deepEqual(merged.payload.labelIds, ['l-home', 'l-old']);
+  // errands is no longer chosen, so it is not created; home is created once.
+  assert.deepEqual(merged.payload.create, [home]);
+  assert.deepEqual(merged.payload.after?.labels, [home]);
+});
+
+test('a label set is not merged into a sent one, nor into a patch, and a patch is not merged into it', () => {
+  const sent = labels('a', ['l1'], [], null, true);
+  assert.equal(append([sent], labels('a', ['l2'], [], null)).length, 2);
+  const patch = update('b', { title: 'B' }, null);
+  const list = [patch, labels('b', ['l1'], [], null), update('b', { priority: 1 }, null)].reduce<Mutation[]>(
+    (l, m) => append(l, m),
+    [],
+  );
+  assert.deepEqual(
+    list.map((m) => m.kind),
+    ['update', 'labels', 'update'],
+  );
+  assert.deepEqual((list[0] as Extract<Mutation, { kind: 'update' }>).payload.patch, { title: 'B' });
+});
+
+test('a queued label set shows over a reloaded page: its row as the person left it', () => {
+  const home = { id: 'l-home', name: 'home' };
+  const rows = new Map([['a', row('a', { title: 'Server' })]]);
+  applyQueued(rows, [labels('a', ['l-home'], [home], row('a', { title: 'Server', labels: [home] }))]);
+  assert.deepEqual(rows.get('a')?.labels, [home]);
+  // Without a saved row the page's own row stays.
+  applyQueued(rows, [labels('a', [], [], null)]);
+  assert.deepEqual(rows.get('a')?.labels, [home]);
+});
+
 test('a queued quick add keeps the row and the project name; the RPC arguments are derived from them', () => {
   const r = row('q1', {
     title: 'Pay rent',
@@ -254,4 +314,18 @@ test('a refused change keeps what the person typed, shown as lines and as the ta
   const created = refusalOf(quickAdd(row('n', { title: 'New', priority: 1 })), 'No.', undefined, 1);
   assert.equal(created.title, 'New');
   assert.deepEqual(created.values, { title: 'New', priority: 1 });
+});
+
+test('a refused queued label set keeps its title and the labels as chosen', () => {
+  const home = { id: 'l-home', name: 'home' };
+  const refusal = refusalOf(
+    labels('a', ['l-home'], [home], row('a', { title: 'Labelled', labels: [home] })),
+    'No.',
+    undefined,
+    1,
+  );
+  assert.equal(refusal.title, 'Labelled');
+  assert.deepEqual(describeValues(refusal.values), ['Labels: @home']);
+  // Labels are not a field the task page fills in again.
+  assert.deepEqual(draftValues(refusal.values), {});
 });

@@ -97,5 +97,17 @@ export function createCors({ publicUrl, origins }: { publicUrl: string; origins:
     };
   }
 
-  return { originOf, isAllowed, isPreflight, preflight, responseHeaders };
+  /**
+   * Whether a request says it comes from another site: its Origin is not on the list or,
+   * when a browser sends none (older browsers, privacy extensions), Sec-Fetch-Site says so.
+   * The CSRF guard of cookie writes and the telemetry endpoint both refuse such requests.
+   */
+  function isForeign(headers: IncomingHttpHeaders): boolean {
+    const origin = originOf(headers);
+    if (origin !== undefined) return !isAllowed(origin);
+    const fetchSite = headers['sec-fetch-site'];
+    return fetchSite === 'cross-site' || fetchSite === 'same-site';
+  }
+
+  return { originOf, isAllowed, isForeign, isPreflight, preflight, responseHeaders };
 }

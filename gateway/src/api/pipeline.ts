@@ -22,6 +22,7 @@ import { createCors } from './cors.ts';
 import { sunsetError, withDeprecation } from './deprecation.ts';
 import { ApiError } from './errors.ts';
 import { applyCaching } from './etag.ts';
+import { createQueuePressure } from './load-shed.ts';
 import {
   createIdempotencyStore,
   IDEMPOTENT_METHODS,
@@ -45,6 +46,8 @@ export type Mount = {
   version: ApiVersion;
   /** Path below the mount, e.g. "/tasks". */
   path: string;
+  /** REST mounts shed bulk operations under queue pressure (./load-shed.ts). */
+  kind?: 'rest' | 'graphql';
 };
 
 /** Overrides of configuration for one gateway (tests run several with different limits). */
@@ -61,7 +64,28 @@ export type ApiOptions = {
   statePool?: pg.Pool;
 };
 
-export type PipelineOptions = { services: Services } & ApiOptions;
+export type PipelineOptions = {
+  services: Services;
+  /** The largest request body accepted (default API_MAX_BODY_BYTES); a larger one is a 413. */
+  maxBodyBytes?: number;
+} & ApiOptions;
+
+/**
+ * The request body, at most `maxBytes` of it: a 413 (`code`) when Content-Length says more,
+ * or as soon as more arrives. The one body reader of the gateway's API endpoints.
+ */
+export async function readBody(req: IncomingMessage, maxBytes: number, code = 'PGRST413'): Promise<Buffer> {
+  const tooLarge = () => new ApiError(413, code, `Request body exceeds ${maxBytes} bytes`);
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
 
 /** Sends an ApiResponse; HEAD, 204 and 304 carry no body. */
 export function writeResponse(res: ServerResponse, response: ApiResponse, head = false): void {
@@ -97,7 +121,7 @@ export function createApiRateLimiter(
 export function createApiPipeline({ services: svc, ...options }: PipelineOptions) {
   const verifyToken = createTokenVerifier({ auth: svc.auth, issuer: svc.config.PUBLIC_URL });
   const resolveApiKey = createApiKeyResolver({ pool: svc.servicePool, cacheMs: svc.config.API_KEY_CACHE_MS });
-  const maxBody = svc.config.API_MAX_BODY_BYTES;
+  const maxBody = options.maxBodyBytes ?? svc.config.API_MAX_BODY_BYTES;
   const now = options.now ?? (() => new Date());
   const clientIp = createClientIp(options.trustedProxies ?? svc.config.TRUSTED_PROXIES);
   const cors = createCors({
@@ -107,6 +131,7 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
   const statePool = options.statePool ?? svc.servicePool;
   const limiter = createApiRateLimiter(svc, options);
   const idempotency = createIdempotencyStore({ pool: statePool });
+  const queuePressure = createQueuePressure({ pool: svc.servicePool, cacheMs: svc.config.QUEUE_PRESSURE_CACHE_MS });
 
   async function resolveCaller(req: IncomingMessage): Promise<Caller> {
     const authorization = req.headers.authorization;
@@ -139,20 +164,6 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
       if (found) return { claims: claimsForSession(found), via: 'session' };
     }
     return { claims: { role: svc.config.API_ANON_ROLE }, via: 'anon' };
-  }
-
-  async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return undefined;
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBody) throw new ApiError(413, 'PGRST413', `Request body exceeds ${maxBody} bytes`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > maxBody) throw new ApiError(413, 'PGRST413', `Request body exceeds ${maxBody} bytes`);
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
   }
 
   async function handle(
@@ -192,19 +203,19 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
       const safe = method === 'GET' || method === 'HEAD';
       if (!safe) await admitted;
 
-      const origin = cors.originOf(req.headers);
-      // A browser names the page's origin on every cross-origin write; when it does not
-      // (older browsers, privacy extensions), Sec-Fetch-Site still says where it came from.
-      const fetchSite = req.headers['sec-fetch-site'];
-      const foreign =
-        origin !== undefined ? !cors.isAllowed(origin) : fetchSite === 'cross-site' || fetchSite === 'same-site';
-      if (caller.via === 'session' && foreign && !safe) {
+      if (caller.via === 'session' && !safe && cors.isForeign(req.headers)) {
         throw new ApiError(403, 'TM403', 'Origin not allowed', {
           details: 'A cookie-authenticated write must come from an allowed origin.',
         });
       }
 
-      const body = await readBody(req);
+      const body = method === 'OPTIONS' || safe ? undefined : await readBody(req, maxBody);
+      if (mount.kind === 'rest') {
+        await queuePressure.guard(
+          { method, path: mount.path, query: url.searchParams, body },
+          svc.config.API_BULK_ROWS,
+        );
+      }
       const rawQuery = url.search.startsWith('?') ? url.search.slice(1) : url.search;
       const ctx: ApiContext = {
         caller,
@@ -268,6 +279,7 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
     writeResponse(res, response, method === 'HEAD');
   }
   // The limiter goes with the handler, so other entry points (GraphQL subscriptions) take
-  // from the same instance: one lease and one coalescing queue per bucket per process.
-  return Object.assign(handle, { limiter });
+  // from the same instance: one lease and one coalescing queue per bucket per process. The
+  // CORS policy and the client-IP rule go too, for endpoints beside the pipeline (telemetry).
+  return Object.assign(handle, { limiter, cors, clientIp });
 }

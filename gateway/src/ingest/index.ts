@@ -7,8 +7,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
-import { createClientIp } from '../api/caller-scope.ts';
-import { createCors } from '../api/cors.ts';
 import { createApiPipeline, type ApiOptions } from '../api/pipeline.ts';
 import type { ApiVersion } from '../api/types.ts';
 import { createBugReportHandler } from './bug-reports.ts';
@@ -19,16 +17,16 @@ export const INGEST_PATHS = ['/api/v1/bug-reports', '/api/v1/telemetry'] as cons
 const VERSION: ApiVersion = { name: 'v1', schemas: [] };
 
 export function createIngest({ services: svc, api = {} }: { services: Services; api?: ApiOptions }) {
-  const clientIp = createClientIp(api.trustedProxies ?? svc.config.TRUSTED_PROXIES);
-  const cors = createCors({ publicUrl: svc.config.PUBLIC_URL, origins: api.corsOrigins ?? svc.config.CORS_ORIGINS });
   // The pipeline's own limiter is off (0): bug reports are limited in their own buckets.
+  // Its CORS policy and client-IP rule serve the telemetry endpoint too.
   const pipeline = createApiPipeline({
-    services: { ...svc, config: { ...svc.config, API_MAX_BODY_BYTES: svc.config.BUG_REPORT_MAX_BODY_BYTES } },
+    services: svc,
     ...api,
+    maxBodyBytes: svc.config.BUG_REPORT_MAX_BODY_BYTES,
     rateLimits: { anon: 0, user: 0, apiKey: 0 },
   });
   const bugReports = createBugReportHandler({ services: svc });
-  const telemetry = createTelemetryHandler({ services: svc, cors });
+  const telemetry = createTelemetryHandler({ services: svc, cors: pipeline.cors });
 
   return {
     handles(path: string): boolean {
@@ -40,7 +38,7 @@ export function createIngest({ services: svc, api = {} }: { services: Services; 
       path: string,
       { requestId, log }: { requestId: string; log: Logger },
     ): Promise<void> {
-      const ip = clientIp(req);
+      const ip = pipeline.clientIp(req);
       if (path === '/api/v1/telemetry') return telemetry(req, res, { ip, log, requestId });
       const mount = { handler: (ctx: Parameters<typeof bugReports>[0]) => bugReports(ctx, ip), version: VERSION, path };
       return pipeline(req, res, mount, { requestId, log });

@@ -17,10 +17,11 @@ import type { Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
 import type { createCors } from '../api/cors.ts';
 import { ApiError } from '../api/errors.ts';
-import { errorResponse, writeResponse } from '../api/pipeline.ts';
+import { errorResponse, readBody, writeResponse } from '../api/pipeline.ts';
 import { createRateLimiter, rateLimitError, rateLimitHeaders } from '../api/rate-limit.ts';
 import type { ApiResponse } from '../api/types.ts';
-import { NO_NUL, parseJson, text, validationError, WELL_FORMED } from './validation.ts';
+import { NO_NUL, text, WELL_FORMED } from '../../../lib/text.ts';
+import { parseJson, validationError } from './validation.ts';
 
 const vital = z.strictObject({
   type: z.literal('vital'),
@@ -90,27 +91,10 @@ export function createTelemetryHandler({ services: svc, cors }: TelemetryOptions
     },
   });
 
-  async function readBody(req: IncomingMessage): Promise<Buffer> {
-    const tooLarge = () => new ApiError(413, 'TM413', `Request body exceeds ${maxBody} bytes`);
-    if (Number(req.headers['content-length'] ?? 0) > maxBody) throw tooLarge();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > maxBody) throw tooLarge();
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
-  }
-
   async function answer(req: IncomingMessage, ip: string, log: Logger): Promise<ApiResponse> {
     const method = req.method ?? 'GET';
     if (method !== 'POST') throw new ApiError(405, 'TM405', 'Method not allowed', { headers: { allow: 'POST' } });
-    const origin = cors.originOf(req.headers);
-    const fetchSite = req.headers['sec-fetch-site'];
-    const foreign =
-      origin !== undefined ? !cors.isAllowed(origin) : fetchSite === 'cross-site' || fetchSite === 'same-site';
-    if (foreign) {
+    if (cors.isForeign(req.headers)) {
       throw new ApiError(403, 'TM403', 'Origin not allowed', {
         details: 'Telemetry is accepted from the app’s own origin only.',
       });
@@ -126,7 +110,7 @@ export function createTelemetryHandler({ services: svc, cors }: TelemetryOptions
         headers,
       });
     }
-    const parsed = telemetrySchema.safeParse(parseJson('telemetry', await readBody(req)));
+    const parsed = telemetrySchema.safeParse(parseJson('telemetry', await readBody(req, maxBody, 'TM413')));
     if (!parsed.success) {
       const error = validationError('telemetry', parsed.error);
       throw new ApiError(error.status, error.code, error.message, { details: error.details, headers });

@@ -1,6 +1,6 @@
 // zod issues as one readable 400: the message names the first bad field and why, the
 // details list every issue ("events.3.value: Too big: expected number to be <=3600000").
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ApiError } from '../api/errors.ts';
 
 function where(path: readonly PropertyKey[]): string {
@@ -24,17 +24,3 @@ export function parseJson(subject: string, body: Buffer | undefined): unknown {
     throw new ApiError(400, 'TM400', `Invalid ${subject}: the body is not valid JSON`);
   }
 }
-
-/** No NUL characters: Postgres text cannot hold them. */
-export const NO_NUL = (value: string) => !value.includes('\u0000');
-
-/** Well-formed UTF-16: a lone surrogate ("\ud800" in JSON) cannot be stored in jsonb. */
-export const WELL_FORMED = (value: string) => value.isWellFormed();
-
-/** A string of at most `max` characters that Postgres text and jsonb can hold. */
-export const text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .refine(NO_NUL, 'must not contain NUL characters')
-    .refine(WELL_FORMED, 'must not contain unpaired surrogates');

@@ -39,6 +39,7 @@ const TASK_COLUMNS = [
   'priority',
   'project_id',
   'recurrence',
+  'recurrence_parent_id',
   'status',
   'title',
   'updated_at',

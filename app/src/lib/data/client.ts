@@ -43,6 +43,8 @@ export function supabase(publishableKey: string): Promise<SupabaseClient> {
       global: { fetch: retryingFetch(provider, (...args) => fetch(...args)) },
     });
   });
+  // A failed load (the chunk did not arrive offline) is tried again on the next use.
+  client.catch(() => (client = null));
   return client;
 }
 

@@ -12,7 +12,7 @@ import { accessTokens, idempotencyKey, supabase } from './client.ts';
 import { nowIso, todayIn } from './days.ts';
 import { notices } from './notices.ts';
 import { positionBetween } from './positions.ts';
-import { TASK_SELECT, type TaskRow } from './types.ts';
+import { TASK_SELECT, type LabelRef, type TaskRow } from './types.ts';
 import { fetchWindow, viewKey, type ViewContext, type ViewSpec } from './view.ts';
 import { isNetworkFailure, type WriteIntent, type WriteQueue } from '../offline/outbox.ts';
 import { writeFor } from '../offline/send.ts';
@@ -294,8 +294,16 @@ export class TaskCache {
     else this.pending.set(id, n);
   }
 
-  /** Applies `patch` now; sends it; restores the previous row (and says why) if refused. */
-  async update(id: string, patch: TaskPatch, failure = 'Could not save the change'): Promise<boolean> {
+  /**
+   * Applies `patch` now; sends it; restores the previous row (and says why) if refused.
+   * `onRefused` also gets the server's reason (a form shows it by its field).
+   */
+  async update(
+    id: string,
+    patch: TaskPatch,
+    failure = 'Could not save the change',
+    onRefused?: (reason: string) => void,
+  ): Promise<boolean> {
     const before = this.rows.get(id);
     if (!before) return false;
     const { deleted_at, ...visible } = patch;
@@ -313,9 +321,48 @@ export class TaskCache {
       this.rows.set(id, before);
       const reason = result.error ? reasonOf(result.error) : 'That task no longer exists.';
       notices.error(`${failure}: ${reason}`);
+      onRefused?.(reason);
       return false;
     }
     if (!deleted_at && rows[0] && !this.pending.has(id)) this.rows.set(id, rows[0]);
+    return true;
+  }
+
+  /**
+   * A task's labels become exactly `labelIds` (`create`: labels named for the first time,
+   * with ids made here). Shown at once, queued offline like any write, rolled back with the
+   * server's reason if refused.
+   */
+  async setLabels(
+    id: string,
+    labelIds: string[],
+    create: LabelRef[],
+    shown: LabelRef[],
+    onRefused?: (reason: string) => void,
+  ): Promise<boolean> {
+    const before = this.rows.get(id);
+    if (!before) return false;
+    const after = { ...before, labels: shown };
+    this.rows.set(id, after);
+    this.#begin(id);
+    const result = await this.#serial(id, () =>
+      this.#send({
+        kind: 'labels',
+        taskId: id,
+        payload: { workspaceId: before.workspace_id, labelIds, create, after },
+      }),
+    );
+    this.#end(id);
+    if (result === QUEUED) return true;
+    const rows = (result as { data?: unknown }).data as TaskRow[] | null | undefined;
+    if (result.error || !rows?.[0]) {
+      this.rows.set(id, before);
+      const reason = result.error ? reasonOf(result.error) : 'That task no longer exists.';
+      notices.error(`Could not save the labels: ${reason}`);
+      onRefused?.(reason);
+      return false;
+    }
+    if (!this.pending.has(id)) this.rows.set(id, rows[0]);
     return true;
   }
 

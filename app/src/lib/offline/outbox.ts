@@ -24,6 +24,14 @@ export type CreatePayload = { row: TaskRow; insert: Record<string, unknown> };
  * (quickAddArgs), so the two cannot disagree.
  */
 export type QuickAddPayload = { row: TaskRow; projectName: string | null };
+/** A task's labels become exactly `labelIds`; `create` are labels named for the first time (client ids). */
+export type LabelsPayload = {
+  workspaceId: string;
+  labelIds: string[];
+  create: { id: string; name: string }[];
+  /** The row as the person saw it after the change, to show it again after a reload. */
+  after: TaskRow | null;
+};
 
 type Base = {
   /** Local identity of the entry. */
@@ -39,7 +47,8 @@ type Base = {
 export type Mutation =
   | (Base & { kind: 'update'; payload: UpdatePayload })
   | (Base & { kind: 'create'; payload: CreatePayload })
-  | (Base & { kind: 'quick_add'; payload: QuickAddPayload });
+  | (Base & { kind: 'quick_add'; payload: QuickAddPayload })
+  | (Base & { kind: 'labels'; payload: LabelsPayload });
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -81,17 +90,29 @@ export function quickAddArgs(payload: QuickAddPayload | { row: TaskRow; args: Re
   };
 }
 
-/** Appends `m`, coalescing a patch into the same task's last unsent patch (last writer wins per field). */
+/**
+ * Appends `m`, coalescing it into the same task's last entry when that one was never sent:
+ * a patch into a patch (last writer wins per field), a label set into a label set (the
+ * newer set wins; labels it names for the first time are still created).
+ */
 export function append(list: readonly Mutation[], m: Mutation): Mutation[] {
-  if (m.kind === 'update') {
-    let last = -1;
-    for (let i = list.length - 1; i >= 0; i -= 1) {
-      if (list[i]?.taskId === m.taskId) {
-        last = i;
-        break;
-      }
+  let last = -1;
+  for (let i = list.length - 1; i >= 0; i -= 1) {
+    if (list[i]?.taskId === m.taskId) {
+      last = i;
+      break;
     }
-    const prev = last >= 0 ? list[last] : undefined;
+  }
+  const prev = last >= 0 ? list[last] : undefined;
+  if (m.kind === 'labels' && prev?.kind === 'labels' && !prev.sent && !m.sent) {
+    const chosen = new Set(m.payload.labelIds);
+    const create = [...prev.payload.create, ...m.payload.create].filter(
+      (l, i, all) => chosen.has(l.id) && all.findIndex((o) => o.id === l.id) === i,
+    );
+    const merged: Mutation = { ...prev, payload: { ...m.payload, create } };
+    return [...list.slice(0, last), merged, ...list.slice(last + 1)];
+  }
+  if (m.kind === 'update') {
     if (prev && prev.kind === 'update' && !prev.sent && !m.sent) {
       const merged: Mutation = {
         ...prev,
@@ -125,6 +146,7 @@ export function queuedTasks(list: readonly Mutation[]): Set<string> {
 /** What a queued entry does to the rows a page shows (null: the task is gone from the lists). */
 export function optimisticRow(m: Mutation, current: TaskRow | undefined): TaskRow | null | undefined {
   if (m.kind === 'update') return m.payload.after ?? (m.payload.patch.deleted_at ? null : current);
+  if (m.kind === 'labels') return m.payload.after ?? current;
   return current ?? m.payload.row;
 }
 

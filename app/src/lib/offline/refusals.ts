@@ -26,9 +26,14 @@ const CREATED_FIELDS = ['title', 'priority', 'due_date', 'due_time', 'recurrence
 
 /** The refusal of queued entry `m`, keeping what the person typed. */
 export function refusalOf(m: Mutation, reason: string, current: TaskRow | undefined, at: number): Refusal {
-  const title = m.kind === 'update' ? (m.payload.after?.title ?? current?.title ?? null) : m.payload.row.title;
+  const title =
+    m.kind === 'update' || m.kind === 'labels'
+      ? (m.payload.after?.title ?? current?.title ?? null)
+      : m.payload.row.title;
   let values: TaskPatch;
   if (m.kind === 'update') values = { ...m.payload.patch };
+  // A refused label set keeps the labels as chosen (shown; not a field the task page refills).
+  else if (m.kind === 'labels') values = { labels: (m.payload.after?.labels ?? []).map((l) => `@${l.name}`).join(' ') };
   else {
     values = {};
     const row = m.payload.row as unknown as Record<string, unknown>;
@@ -48,6 +53,7 @@ const LABELS: Record<string, string> = {
   status: 'Status',
   deleted_at: 'Trash',
   position: 'Order',
+  labels: 'Labels',
 };
 
 /** The person's values as "Label: value" lines (what the refusal list shows). */

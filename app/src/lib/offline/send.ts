@@ -27,7 +27,49 @@ export function writeFor(client: SupabaseClient, m: QueuedWrite): PromiseLike<Re
       return client.from('tasks').insert(m.payload.insert).select(TASK_SELECT).setHeader('Idempotency-Key', m.key);
     case 'quick_add':
       return client.rpc('quick_add_task', quickAddArgs(m.payload)).setHeader('Idempotency-Key', m.key);
+    case 'labels':
+      return labelsWrite(client, m);
   }
+}
+
+/**
+ * A task's labels become exactly the chosen ones, in up to four requests: create the newly
+ * named labels (their ids come from the browser), unlink the rest, link the chosen, read
+ * the task back. Each step is idempotent and carries its own key derived from the entry's
+ * (`<key>.labels`, …), so a replay after a lost answer repeats each step byte for byte and
+ * the end state is the same whichever step the network lost.
+ */
+async function labelsWrite(client: SupabaseClient, m: Extract<QueuedWrite, { kind: 'labels' }>): Promise<Result> {
+  const { workspaceId, labelIds, create } = m.payload;
+  const steps: (() => PromiseLike<Result>)[] = [];
+  if (create.length > 0) {
+    const rows = create.map((l) => ({ workspace_id: workspaceId, id: l.id, name: l.name }));
+    steps.push(() =>
+      client
+        .from('labels')
+        .upsert(rows, { onConflict: 'workspace_id,id', ignoreDuplicates: true })
+        .setHeader('Idempotency-Key', `${m.key}.labels`),
+    );
+  }
+  steps.push(() => {
+    let q = client.from('task_labels').delete().eq('workspace_id', workspaceId).eq('task_id', m.taskId);
+    if (labelIds.length > 0) q = q.not('label_id', 'in', `(${labelIds.join(',')})`);
+    return q.setHeader('Idempotency-Key', `${m.key}.unlink`);
+  });
+  if (labelIds.length > 0) {
+    const links = labelIds.map((id) => ({ workspace_id: workspaceId, task_id: m.taskId, label_id: id }));
+    steps.push(() =>
+      client
+        .from('task_labels')
+        .upsert(links, { onConflict: 'workspace_id,task_id,label_id', ignoreDuplicates: true })
+        .setHeader('Idempotency-Key', `${m.key}.link`),
+    );
+  }
+  for (const step of steps) {
+    const result = await step();
+    if (result.error) return result;
+  }
+  return client.from('tasks').select(TASK_SELECT).eq('workspace_id', workspaceId).eq('id', m.taskId);
 }
 
 export type Outcome =

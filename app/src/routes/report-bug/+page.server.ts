@@ -1,8 +1,9 @@
 import { fail } from '@sveltejs/kit';
 import { version } from '$app/env';
+import { bugReportSchema } from '$server/bug-report.ts';
 import { fieldErrors, type FieldErrors } from '#lib/server/forms.ts';
 import { cap, safePath } from '#lib/telemetry/scrub.ts';
-import { bugReportFormSchema, insertBugReport, screenshotFromUpload } from './submit.server.ts';
+import { screenshotFromUpload, storeBugReport } from './submit.server.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 type Field = 'description' | 'screenshot';
@@ -31,20 +32,21 @@ export const actions = {
       const value = data.get(name);
       return typeof value === 'string' ? value : '';
     };
+    // The route is cleaned once, here: what is stored is what the page shows back.
     const values = { description: text('description'), route: safePath(text('route')) };
-    const parsed = bugReportFormSchema.safeParse(values);
     const screenshot = await screenshotFromUpload(data.get('screenshot'));
+    const parsed = bugReportSchema.safeParse({
+      description: values.description.trim(),
+      route: values.route || undefined,
+      app_version: version,
+      user_agent: cap(request.headers.get('user-agent') ?? '', USER_AGENT_MAX),
+      screenshot: typeof screenshot === 'string' ? screenshot : null,
+    });
     const errors: FieldErrors<Field> = parsed.success ? {} : fieldErrors<Field>(parsed.error);
     if (screenshot && typeof screenshot === 'object') errors.screenshot = [screenshot.problem];
     if (!parsed.success || Object.keys(errors).length > 0) return fail(400, { errors, values });
 
-    const id = await insertBugReport(locals.claims, {
-      description: parsed.data.description,
-      route: parsed.data.route,
-      appVersion: version,
-      userAgent: cap(request.headers.get('user-agent') ?? '', USER_AGENT_MAX),
-      screenshot: typeof screenshot === 'string' ? screenshot : null,
-    });
+    const id = await storeBugReport(locals.claims, parsed.data);
     locals.log.info({ bug_report_id: id }, 'bug report received');
     return { sent: { id } };
   },

@@ -1,34 +1,13 @@
-// "Report a bug" without JavaScript: the form action validates the submission like
-// POST /api/v1/bug-reports does and inserts it the same way, as the caller (anon or the
-// signed-in person: RLS fills user_id from the token and forbids anyone else's).
+// "Report a bug" without JavaScript: the form action validates the submission with the
+// schema of POST /api/v1/bug-reports (lib/bug-report.ts) and inserts it the same way, as
+// the caller (anon or the signed-in person: RLS fills user_id from the token and forbids
+// anyone else's).
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { ANON_CLAIMS } from '$server/auth/claims.ts';
+import { insertBugReport, type BugReport } from '$server/bug-report.ts';
 import { asUser, type Claims } from '$server/db/as-user.ts';
 import { services } from '$server/services.ts';
-import { safePath } from '#lib/telemetry/scrub.ts';
 import { SCREENSHOT_MAX_BYTES, isScreenshotDataUrl, sniffImageType } from '#lib/telemetry/screenshot.ts';
-
-export const DESCRIPTION_MAX = 5000;
-
-export const bugReportFormSchema = z.object({
-  description: z
-    .string()
-    .trim()
-    .min(1, 'Describe what went wrong.')
-    .max(DESCRIPTION_MAX, `Keep the description under ${DESCRIPTION_MAX} characters.`)
-    // Postgres text cannot hold NUL: without this the insert fails and the person sees a 500.
-    .refine((value) => !value.includes('\u0000'), 'Remove the invisible NUL character from the description.'),
-  route: z.string().transform((value) => safePath(value)),
-});
-
-export type BugReportInput = {
-  description: string;
-  route: string;
-  appVersion: string;
-  userAgent: string;
-  screenshot: string | null;
-};
 
 /**
  * The uploaded screenshot as a data URL, null when none was chosen, or a message saying
@@ -48,15 +27,11 @@ export async function screenshotFromUpload(
   return isScreenshotDataUrl(dataUrl) ? dataUrl : { problem: 'That image is larger than 1.5 MB.' };
 }
 
-/** Store the report as the caller; returns its id. */
-export async function insertBugReport(claims: Claims | null, input: BugReportInput): Promise<string> {
+/** Store a valid report as the caller; returns its id. */
+export async function storeBugReport(claims: Claims | null, report: BugReport): Promise<string> {
   const id = randomUUID();
   await asUser(services().apiPool, { claims: claims ?? ANON_CLAIMS }, (client) =>
-    client.query(
-      `insert into support.bug_reports (id, description, route, app_version, user_agent, client_errors, screenshot)
-       values ($1, $2, $3, $4, $5, '[]'::jsonb, $6)`,
-      [id, input.description, input.route || null, input.appVersion, input.userAgent, input.screenshot],
-    ),
+    client.query(insertBugReport(id, report)),
   );
   return id;
 }

@@ -18,7 +18,7 @@ export type ReportPayload = {
 
 type Problem = { message?: unknown; details?: unknown };
 
-// The API's 400: "Invalid bug report: description: describe the problem (…)".
+// The API's 400: "Invalid bug report: description: Describe what went wrong.".
 const INVALID = /^Invalid bug report: ([a-z_]+)[^:]*: (.+)$/s;
 
 function sentence(text: string): string {

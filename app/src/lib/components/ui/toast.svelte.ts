@@ -74,11 +74,7 @@ export function announce(message: string, politeness: Politeness = 'polite'): vo
   toaster.announce(message, politeness);
 }
 
-/** Shows a toast (and announces it); returns its id for `dismissToast`. */
+/** Shows a toast (and announces it); returns its id (`toaster.dismiss(id)` takes it away). */
 export function toast(message: string, options?: ToastOptions): number {
   return toaster.show(message, options);
-}
-
-export function dismissToast(id: number): void {
-  toaster.dismiss(id);
 }

@@ -1,6 +1,8 @@
 import { asUser, type Claims } from '$server/db/as-user.ts';
 import { services } from '$server/services.ts';
+import type { TaskRow } from '#lib/data/types.ts';
 import { TASK_DETAIL_COLUMNS, type TaskDetail } from './detail-schemas.ts';
+import { TASK_ROW_COLUMNS, toTaskRow } from './list-view.ts';
 
 export type GetTaskDetailOptions = { claims: Claims; id: string };
 
@@ -12,5 +14,16 @@ export async function getTaskDetail({ claims, id }: GetTaskDetailOptions): Promi
       [id],
     );
     return rows[0] ?? null;
+  });
+}
+
+/** The same task in the browser cache's shape (TaskRow), so the page can seed the cache it writes through. */
+export async function getTaskRow({ claims, id }: GetTaskDetailOptions): Promise<TaskRow | null> {
+  return asUser(services().apiPool, { claims }, async (client) => {
+    const { rows } = await client.query<Parameters<typeof toTaskRow>[0]>(
+      `select ${TASK_ROW_COLUMNS} from public.tasks t where t.id = $1 and t.deleted_at is null`,
+      [id],
+    );
+    return rows[0] ? toTaskRow(rows[0]) : null;
   });
 }

@@ -2,24 +2,10 @@
 // checks the same rules again (tasks_* constraints); these give the earlier, kinder message.
 import { z } from 'zod';
 
-export const taskTitle = z.string().trim().min(1, 'Enter a title.').max(500, 'Titles are at most 500 characters.');
-
-/** An optional calendar day from <input type="date">: empty means "no due date". */
-export const dueDate = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : null))
-  .pipe(z.iso.date('Enter a date like 2026-12-31.').nullable());
-
-export const notes = z.string().max(20_000, 'Notes are at most 20,000 characters.');
-
-/** A task's primary key. RLS decides whether the caller may touch it. */
-export const taskKey = z.object({
-  workspaceId: z.uuid('That task does not exist.'),
-  id: z.uuid('That task does not exist.'),
-});
-export type TaskKey = z.infer<typeof taskKey>;
+// The field rules are shared with the browser (#lib/tasks/fields.ts): one definition.
+import { dueDate, notes, taskKey, taskTitle } from '#lib/tasks/fields.ts';
+export { dueDate, notes, taskKey, taskTitle };
+export type { TaskKey } from '#lib/tasks/fields.ts';
 
 export const createTaskInput = z.object({ title: taskTitle, dueDate });
 export type CreateTaskInput = z.infer<typeof createTaskInput>;

@@ -6,7 +6,7 @@ import { listProjects } from '#lib/server/projects/list-projects.ts';
 import { toTaskActionError } from '#lib/server/tasks/action-errors.ts';
 import { deleteTask } from '#lib/server/tasks/delete-task.ts';
 import { updateTaskDetailInput } from '#lib/server/tasks/detail-schemas.ts';
-import { getTaskDetail } from '#lib/server/tasks/get-task-detail.ts';
+import { getTaskDetail, getTaskRow } from '#lib/server/tasks/get-task-detail.ts';
 import { listLabels } from '#lib/server/tasks/list-labels.ts';
 import { recurrenceText } from '#lib/server/tasks/recurrence-text.ts';
 import { taskKey } from '#lib/server/tasks/schemas.ts';
@@ -24,13 +24,16 @@ export const load: PageServerLoad = async ({ locals, params, parent }) => {
   const task = await getTaskDetail({ claims, id: params.id });
   if (!task) error(404, 'That task does not exist.');
   // The shell's zone: the person's setting, else the browser's (tz cookie), else UTC.
-  const [labels, projects, { timeZone }] = await Promise.all([
+  const [row, labels, projects, { timeZone }] = await Promise.all([
+    getTaskRow({ claims, id: task.id }),
     listLabels({ claims, workspaceId: task.workspaceId }),
     listProjects({ claims }),
     parent(),
   ]);
   return {
     task,
+    /** The task as the browser cache holds it: with JavaScript, saves go through the cache. */
+    row,
     labels,
     // Archived projects are not offered, except the one the task is already in.
     projects: projects
