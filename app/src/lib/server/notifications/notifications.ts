@@ -1,7 +1,7 @@
 // The notifications page and settings, on the server: every read and write runs as the
 // person (asUser), so RLS on account.notifications / notification_preferences decides.
 import { z } from 'zod';
-import { asUser, type Claims } from '$server/db/as-user.ts';
+import { asUser, asUserQuery, type Claims } from '$server/db/as-user.ts';
 import { services } from '$server/services.ts';
 
 export type NotificationItem = {
@@ -36,6 +36,16 @@ const LABELS: Readonly<Record<string, string>> = {
 
 export function kindLabel(kind: string): string {
   return LABELS[kind] ?? kind.replace(/_/g, ' ');
+}
+
+/** How many of the person's notifications are unread (the header's bell); one round trip. */
+export async function countUnread(claims: Claims): Promise<number> {
+  const { rows } = await asUserQuery<{ n: number }>(
+    services().apiPool,
+    { claims, readOnly: true },
+    { text: 'select count(*)::int as n from public.notifications where read_at is null' },
+  );
+  return rows[0]?.n ?? 0;
 }
 
 /** The person's latest notifications (newest first) and how many are unread. */
