@@ -1,5 +1,6 @@
 // Configuration is read once, validated, and frozen. A missing or malformed variable
 // stops the process with a message that names it, before anything listens or connects.
+import { hkdfSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -12,6 +13,9 @@ const commaList = (v: string) =>
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+
+/** The development/test mail capture server's SMTP address (scripts/mail-capture.ts). */
+export const DEV_SMTP_URL = 'smtp://127.0.0.1:54325';
 
 const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
 
@@ -105,8 +109,33 @@ const schema = z
       .default('')
       .transform(commaList)
       .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]))),
+    // --- Email (lib/mail; sent by the worker task mail__send) ---
+    /**
+     * Where mail goes: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465.
+     * Unset in development and tests: the project's capture server (scripts/mail-capture.ts,
+     * smtp://127.0.0.1:54325), which keeps every message for reading at MAIL_CAPTURE_PORT.
+     * Required in production.
+     */
+    SMTP_URL: z
+      .url()
+      .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    /** The From of every email, e.g. "TaskMaster <notifications@example.com>". Required in production. */
+    MAIL_FROM: z.string().min(3).max(200).optional(),
+    /**
+     * Signs one-click unsubscribe links (HMAC-SHA256); 32+ characters. Unset: derived from
+     * BETTER_AUTH_SECRET (HKDF), so links stay valid across restarts. Rotating it breaks
+     * the unsubscribe links of emails already sent.
+     */
+    UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** HTTP port of the development mail capture page (npm start, development only). */
+    MAIL_CAPTURE_PORT: z.coerce.number().int().min(0).max(65535).default(54324),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production') {
+      if (!env.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'required in production' });
+      if (!env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'required in production' });
+    }
     if (!env.DATABASE_URL && !env.POSTGRES_PASSWORD) {
       ctx.addIssue({
         code: 'custom',
@@ -121,6 +150,12 @@ export type Config = Readonly<
     databaseUrl: string;
     authenticatorUrl: string;
     isProduction: boolean;
+    /** SMTP_URL, or the local capture server outside production. */
+    smtpUrl: string;
+    /** MAIL_FROM, or a local default outside production. */
+    mailFrom: string;
+    /** UNSUBSCRIBE_SECRET, or a key derived from BETTER_AUTH_SECRET. */
+    unsubscribeSecret: string;
   }
 >;
 
@@ -149,6 +184,13 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl,
     authenticatorUrl,
     isProduction: c.NODE_ENV === 'production',
+    smtpUrl: c.SMTP_URL ?? DEV_SMTP_URL,
+    mailFrom: c.MAIL_FROM ?? `TaskMaster <notifications@${new URL(c.PUBLIC_URL).hostname}>`,
+    unsubscribeSecret:
+      c.UNSUBSCRIBE_SECRET ??
+      Buffer.from(hkdfSync('sha256', c.BETTER_AUTH_SECRET, '', 'taskmaster unsubscribe links v1', 32)).toString(
+        'base64url',
+      ),
   });
 }
 

@@ -34,4 +34,5 @@ if [ ! -f app/build/handler.js ] || [ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]
 fi
 
 echo "start: TaskMaster on ${PUBLIC_URL:-http://localhost:54321} (Ctrl-C stops)"
+[ "${NODE_ENV:-development}" = development ] && echo "start: emails are caught, not sent: read them at http://localhost:${MAIL_CAPTURE_PORT:-54324}"
 node scripts/serve.ts

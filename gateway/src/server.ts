@@ -6,6 +6,7 @@
 //   /rest/<version>/*  PostgREST-dialect REST engine, through the API pipeline
 //   /graphql           PostGraphile v5, through the API pipeline
 //   /api/v1/bug-reports, /api/v1/telemetry   ingest endpoints (gateway/src/ingest)
+//   /api/v1/unsubscribe  one-click email unsubscribe, RFC 8058 (gateway/src/unsubscribe)
 //   /api/v1/recurrence/preview  next occurrences of an RRULE (gateway/src/recurrence)
 //   everything else    the SvelteKit app (adapter-node handler)
 import { existsSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { createMetricsHandler } from './metrics.ts';
 import { RECURRENCE_PREVIEW_PATH, recurrencePreview } from './recurrence/preview.ts';
 import { requestId } from './request-id.ts';
 import { createRestEngine } from './rest/index.ts';
+import { createUnsubscribe } from './unsubscribe/index.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void | Promise<void>;
 
@@ -89,6 +91,7 @@ export async function createGateway({
   const pipeline = createApiPipeline({ services: svc, ...api });
   const metrics = createMetricsHandler(svc);
   const ingest = createIngest({ services: svc, ...(api ? { api } : {}) });
+  const unsubscribe = createUnsubscribe({ services: svc });
   const rest = await createRestEngine({ services: svc, schemas: allSchemas });
   const graphql = await createGraphqlEngine({
     services: svc,
@@ -171,6 +174,10 @@ export async function createGateway({
         }
         if (ingest.handles(path)) {
           ingest.handle(req, res, path, { requestId: id, log: reqLog }).catch(fail);
+          return;
+        }
+        if (unsubscribe.handles(path)) {
+          unsubscribe.handle(req, res, { log: reqLog }).catch(fail);
           return;
         }
         if (appHandler) {

@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { config } from '$server/config.ts';
 import { isValidTimeZone, TZ_COOKIE } from '#lib/data/days.ts';
+import { countUnread } from '#lib/server/notifications/notifications.ts';
 import { loadShellData } from '#lib/server/tasks/shell-data.ts';
 import type { LayoutServerLoad } from './$types';
 
@@ -10,12 +11,14 @@ import type { LayoutServerLoad } from './$types';
 // Time zone: the person's setting (public.user_settings) when there is one; otherwise the
 // zone the browser reported in the `tz` cookie on an earlier visit; otherwise UTC for
 // this first render, and the browser corrects it after hydration (and sets the cookie).
-export const load: LayoutServerLoad = async ({ locals, url, cookies }) => {
+export const load: LayoutServerLoad = async ({ locals, url, cookies, depends }) => {
   if (!locals.user || !locals.claims) {
     const back = `${url.pathname}${url.search}`;
     redirect(303, `/sign-in?redirectTo=${encodeURIComponent(back)}`);
   }
-  const shell = await loadShellData(locals.claims);
+  // The bell's count: re-read on every navigation, and by invalidate('app:notifications').
+  depends('app:notifications');
+  const [shell, unreadNotifications] = await Promise.all([loadShellData(locals.claims), countUnread(locals.claims)]);
   const cookieZone = cookies.get(TZ_COOKIE);
   const browserZone = cookieZone && isValidTimeZone(cookieZone) ? cookieZone : null;
   const timeZone = shell.timeZone && isValidTimeZone(shell.timeZone) ? shell.timeZone : (browserZone ?? 'UTC');
@@ -27,5 +30,6 @@ export const load: LayoutServerLoad = async ({ locals, url, cookies }) => {
     /** Whether the zone is the person's choice (else the browser's own zone may replace it). */
     timeZoneChosen: shell.timeZone !== null && isValidTimeZone(shell.timeZone),
     publishableKey: config().API_PUBLISHABLE_KEY,
+    unreadNotifications,
   };
 };
