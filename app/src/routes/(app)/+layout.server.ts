@@ -16,7 +16,9 @@ export const load: LayoutServerLoad = async ({ locals, url, cookies, depends }) 
     const back = `${url.pathname}${url.search}`;
     redirect(303, `/sign-in?redirectTo=${encodeURIComponent(back)}`);
   }
-  // The bell's count: re-read on every navigation, and by invalidate('app:notifications').
+  // The bell's count: read with every server render; in the browser this load is not re-run by
+  // a client-side navigation (it reads no url or params when signed in), so the bell re-reads it
+  // with invalidate('app:notifications'), and an enhanced form's invalidateAll() does too.
   depends('app:notifications');
   const [shell, unreadNotifications] = await Promise.all([loadShellData(locals.claims), countUnread(locals.claims)]);
   const cookieZone = cookies.get(TZ_COOKIE);

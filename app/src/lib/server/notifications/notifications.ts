@@ -48,19 +48,21 @@ export async function countUnread(claims: Claims): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-/** The person's latest notifications (newest first) and how many are unread. */
-export async function listNotifications(claims: Claims, limit = 50) {
-  return asUser(services().apiPool, { claims, readOnly: true }, async (client) => {
-    const items = await client.query<NotificationItem>(
-      `select id, kind, title, body, url, created_at as "createdAt", read_at as "readAt"
-       from public.notifications order by created_at desc, id limit $1`,
-      [limit],
-    );
-    const unread = await client.query<{ n: number }>(
-      `select count(*)::int as n from public.notifications where read_at is null`,
-    );
-    return { items: items.rows, unread: unread.rows[0]?.n ?? 0 };
-  });
+/**
+ * The person's latest notifications (newest first). How many are unread is the (app)
+ * layout's count (countUnread), loaded with every page of the app already.
+ */
+export async function listNotifications(claims: Claims, limit = 50): Promise<NotificationItem[]> {
+  const { rows } = await asUserQuery<NotificationItem>(
+    services().apiPool,
+    { claims, readOnly: true },
+    {
+      text: `select id, kind, title, body, url, created_at as "createdAt", read_at as "readAt"
+             from public.notifications order by created_at desc, id limit $1`,
+      values: [limit],
+    },
+  );
+  return rows;
 }
 
 export const markReadInput = z.object({ id: z.uuid('That notification does not exist.').optional() });

@@ -6,7 +6,8 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
   const { claims } = requireCaller(locals);
-  return listNotifications(claims);
+  // The unread count comes with the (app) layout's data (data.unreadNotifications).
+  return { items: await listNotifications(claims) };
 };
 
 export const actions = {
