@@ -4,6 +4,7 @@
 // a second run of the same job finds the receipt and counts nothing.
 import type { Task } from 'graphile-worker';
 import { loadEvent } from '../events.ts';
+import { inTransaction } from '../transaction.ts';
 
 /** Metric name per event type; other types are not counted. */
 const METRICS: Readonly<Record<string, string>> = {
@@ -24,26 +25,19 @@ export const events__analytics: Task = async (raw, helpers) => {
   if (!event) return;
   const metric = METRICS[event.type];
   if (!metric) return;
-  await helpers.withPgClient(async (client) => {
-    await client.query('begin');
-    try {
-      const receipt = await client.query(
-        `insert into private.event_receipts (consumer, event_id) values ('events__analytics', $1)
-         on conflict do nothing`,
-        [event.id],
+  await inTransaction(helpers, async (client) => {
+    const receipt = await client.query(
+      `insert into private.event_receipts (consumer, event_id) values ('events__analytics', $1)
+       on conflict do nothing`,
+      [event.id],
+    );
+    if (receipt.rowCount === 1) {
+      await client.query(
+        `insert into analytics.workspace_daily as d (workspace_id, day, metric, value)
+         values ($1, ($2::timestamptz at time zone 'UTC')::date, $3, 1)
+         on conflict (workspace_id, day, metric) do update set value = d.value + 1`,
+        [event.workspace_id, event.occurred_at, metric],
       );
-      if (receipt.rowCount === 1) {
-        await client.query(
-          `insert into analytics.workspace_daily as d (workspace_id, day, metric, value)
-           values ($1, ($2::timestamptz at time zone 'UTC')::date, $3, 1)
-           on conflict (workspace_id, day, metric) do update set value = d.value + 1`,
-          [event.workspace_id, event.occurred_at, metric],
-        );
-      }
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
     }
   });
 };

@@ -19,6 +19,7 @@
 import type { PoolClient } from 'pg';
 import type { Task } from 'graphile-worker';
 import { loadEvent, type DomainEvent } from '../events.ts';
+import { inTransaction } from '../transaction.ts';
 
 const TASK_EVENTS = new Set(['task.created', 'task.completed', 'task.updated']);
 /** Columns whose change alone is not worth telling anyone about. */
@@ -166,16 +167,6 @@ export const events__notify: Task = async (raw, helpers) => {
       ? notifyMemberAdded
       : undefined;
   if (!handler) return;
-  const count = await helpers.withPgClient(async (client) => {
-    await client.query('begin');
-    try {
-      const n = await handler(client, event);
-      await client.query('commit');
-      return n;
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    }
-  });
+  const count = await inTransaction(helpers, (client) => handler(client, event));
   if (count > 0) helpers.logger.info(`event ${event.id} (${event.type}): notified ${count}`);
 };

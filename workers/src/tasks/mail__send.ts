@@ -17,6 +17,7 @@ import { config, type Config } from '../../../lib/config.ts';
 import { renderMail } from '../../../lib/mail/templates.ts';
 import { createMailTransport, messageIdFor, type MailTransport } from '../../../lib/mail/transport.ts';
 import { unsubscribeUrl } from '../../../lib/mail/unsubscribe.ts';
+import { inTransaction } from '../transaction.ts';
 
 const payload = z.object({ mail_id: z.uuid() }).passthrough();
 
@@ -46,60 +47,53 @@ export function createMailSend(options: MailSendOptions = {}): Task {
   return async (raw, helpers) => {
     const { mail_id } = payload.parse(raw);
     const cfg = getConfig();
-    await helpers.withPgClient(async (client) => {
-      await client.query('begin');
-      try {
-        // skip locked: another run holding the row is sending it (or will fail and retry).
-        const { rows } = await client.query<MailRow>(
-          `select m.id, m.user_id, m.kind, m.template, m.data, m.sent_at, u.email, u.name,
-                  private.wants_notification(m.user_id, m.kind, 'email') as wanted
-           from private.outgoing_mail m
-           join identity.users u on u.id = m.user_id
-           where m.id = $1
-           for update of m skip locked`,
-          [mail_id],
-        );
-        const mail = rows[0];
-        if (!mail) {
-          helpers.logger.info(`mail ${mail_id} is gone or being sent by another run; nothing to do`);
-        } else if (mail.sent_at) {
-          helpers.logger.info(`mail ${mail_id} was already sent; nothing to do`);
-        } else if (!mail.wanted) {
-          helpers.logger.info(`mail ${mail_id}: its recipient turned ${mail.kind} emails off; not sent`);
-        } else {
-          const unsubscribe = unsubscribeUrl(cfg.PUBLIC_URL, cfg.unsubscribeSecret, {
-            userId: mail.user_id,
-            kind: mail.kind,
-          });
-          const rendered = renderMail(mail.template, mail.data, {
-            publicUrl: cfg.PUBLIC_URL,
-            unsubscribeUrl: unsubscribe,
-            recipientName: mail.name ?? '',
-          });
-          const messageId = messageIdFor(mail.id, cfg.PUBLIC_URL);
-          await transport().send({
-            ...rendered,
-            from: cfg.mailFrom,
-            to: mail.name ? `"${mail.name.replace(/["\\\r\n]/g, '')}" <${mail.email}>` : mail.email,
-            messageId,
-            headers: {
-              // RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to the URL.
-              'List-Unsubscribe': `<${unsubscribe}>`,
-              'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-              'Auto-Submitted': 'auto-generated',
-              'X-TaskMaster-Kind': mail.kind,
-            },
-          });
-          await client.query(`update private.outgoing_mail set sent_at = now(), message_id = $2 where id = $1`, [
-            mail.id,
-            messageId,
-          ]);
-          helpers.logger.info(`mail ${mail_id} (${mail.kind}) sent`);
-        }
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback');
-        throw error;
+    await inTransaction(helpers, async (client) => {
+      // skip locked: another run holding the row is sending it (or will fail and retry).
+      const { rows } = await client.query<MailRow>(
+        `select m.id, m.user_id, m.kind, m.template, m.data, m.sent_at, u.email, u.name,
+                private.wants_notification(m.user_id, m.kind, 'email') as wanted
+         from private.outgoing_mail m
+         join identity.users u on u.id = m.user_id
+         where m.id = $1
+         for update of m skip locked`,
+        [mail_id],
+      );
+      const mail = rows[0];
+      if (!mail) {
+        helpers.logger.info(`mail ${mail_id} is gone or being sent by another run; nothing to do`);
+      } else if (mail.sent_at) {
+        helpers.logger.info(`mail ${mail_id} was already sent; nothing to do`);
+      } else if (!mail.wanted) {
+        helpers.logger.info(`mail ${mail_id}: its recipient turned ${mail.kind} emails off; not sent`);
+      } else {
+        const unsubscribe = unsubscribeUrl(cfg.PUBLIC_URL, cfg.unsubscribeSecret, {
+          userId: mail.user_id,
+          kind: mail.kind,
+        });
+        const rendered = renderMail(mail.template, mail.data, {
+          publicUrl: cfg.PUBLIC_URL,
+          unsubscribeUrl: unsubscribe,
+          recipientName: mail.name ?? '',
+        });
+        const messageId = messageIdFor(mail.id, cfg.PUBLIC_URL);
+        await transport().send({
+          ...rendered,
+          from: cfg.mailFrom,
+          to: mail.name ? `"${mail.name.replace(/["\\\r\n]/g, '')}" <${mail.email}>` : mail.email,
+          messageId,
+          headers: {
+            // RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to the URL.
+            'List-Unsubscribe': `<${unsubscribe}>`,
+            'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+            'Auto-Submitted': 'auto-generated',
+            'X-TaskMaster-Kind': mail.kind,
+          },
+        });
+        await client.query(`update private.outgoing_mail set sent_at = now(), message_id = $2 where id = $1`, [
+          mail.id,
+          messageId,
+        ]);
+        helpers.logger.info(`mail ${mail_id} (${mail.kind}) sent`);
       }
     });
   };

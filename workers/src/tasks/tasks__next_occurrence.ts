@@ -9,6 +9,7 @@ import type { JobHelpers, Task } from 'graphile-worker';
 import type { PoolClient } from 'pg';
 import { nextOccurrence, RecurrenceError } from '../../../lib/shared/recurrence/engine.ts';
 import { loadEvent } from '../events.ts';
+import { inTransaction } from '../transaction.ts';
 
 type TaskRow = {
   id: string;
@@ -94,14 +95,5 @@ async function createNext(client: PoolClient, workspaceId: string, taskId: strin
 export const tasks__next_occurrence: Task = async (raw, helpers) => {
   const event = await loadEvent(raw, helpers);
   if (!event || event.type !== 'task.completed') return;
-  await helpers.withPgClient(async (client) => {
-    await client.query('begin');
-    try {
-      await createNext(client, event.workspace_id, event.subject_id, helpers);
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    }
-  });
+  await inTransaction(helpers, (client) => createNext(client, event.workspace_id, event.subject_id, helpers));
 };

@@ -14,13 +14,13 @@
 // de-duplicate by the body's `id` (the event id). A delivery already succeeded is not sent
 // again by a stray duplicate job.
 import type { JobHelpers, Task } from 'graphile-worker';
-import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import { config } from '../../../lib/config.ts';
 import { EndpointBreakers } from '../webhooks/breaker.ts';
 import { type Resolver, systemResolver } from '../webhooks/target.ts';
 import { type SendResult, postWebhook } from '../webhooks/send.ts';
 import { graphileBackoffMs, retryDelayMs } from '../webhooks/schedule.ts';
+import { inTransaction } from '../transaction.ts';
 import { SIGNATURE_HEADER, signatureHeader } from '../webhooks/sign.ts';
 
 const payload = z.object({ workspace_id: z.uuid(), delivery_id: z.uuid() });
@@ -75,20 +75,6 @@ export function deliveryBody(d: Delivery): string {
     created: Math.floor(d.occurred_at!.getTime() / 1000),
     workspace_id: d.workspace_id,
     data,
-  });
-}
-
-async function inTransaction<T>(helpers: JobHelpers, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  return helpers.withPgClient(async (client) => {
-    await client.query('begin');
-    try {
-      const result = await fn(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    }
   });
 }
 
