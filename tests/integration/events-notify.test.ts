@@ -158,3 +158,17 @@ test('member.added notifies the person added, but not for their own personal wor
   );
   assert.equal(rowCount, 1);
 });
+
+test('a long title of emoji is shortened by whole characters (a cut surrogate pair would fail the job in jsonb)', async () => {
+  const t = await team();
+  await runNotify();
+  // 300 characters, 600 UTF-16 code units: within the tasks' 500-character limit.
+  const title = '😀'.repeat(300);
+  await asActor(t.owner, `insert into public.tasks (workspace_id, title) values ($1, $2)`, [t.workspace, title]);
+  await runNotify();
+  const activity = (await notifications(t.member)).filter((n) => n.kind === 'task_activity');
+  assert.deepEqual(
+    activity.map((n) => n.title),
+    [`Ana Owner created “${'😀'.repeat(119)}…”`],
+  );
+});

@@ -28,8 +28,10 @@ const QUIET_COLUMNS = new Set(['position']);
 type TaskRow = { title: string; deleted_at: Date | null; workspace_name: string; actor_name: string | null };
 type Recipient = { user_id: string; role: string };
 
+/** At most `max` characters (code points, as Postgres counts them): never half of a surrogate pair. */
 function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
 function describeChanges(changes: string[]): string {
