@@ -26,10 +26,13 @@ export type SendOptions = {
   timeoutMs?: number;
 };
 
-/** The first SNIPPET_BYTES bytes as text, cut back to whole characters. */
+/**
+ * The first SNIPPET_BYTES bytes as text, cut back to whole characters, without NUL
+ * characters (Postgres text cannot hold them: recording the attempt would fail every retry).
+ */
 function snippetOf(chunks: Buffer[]): string {
   const text = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
-  let snippet = text.replace(/\uFFFD+$/, '');
+  let snippet = text.replace(/\uFFFD+$/, '').replaceAll('\u0000', '');
   while (Buffer.byteLength(snippet) > SNIPPET_BYTES) snippet = snippet.slice(0, -1);
   return snippet;
 }
