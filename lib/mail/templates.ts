@@ -78,7 +78,6 @@ const schemas = {
 } as const;
 
 export type TemplateName = keyof typeof schemas;
-export const TEMPLATE_NAMES = Object.keys(schemas) as TemplateName[];
 
 /** Why a person gets each kind of email (the footer), and what unsubscribing stops. */
 const REASONS: Readonly<Record<TemplateName, { why: string; what: string }>> = {

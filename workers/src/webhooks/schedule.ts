@@ -26,11 +26,6 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
   return Math.round(nominalDelayMs(attempt) * (1 - JITTER + 2 * JITTER * random()));
 }
 
-/** Whether a failed attempt `attempt` was the last one of the schedule. */
-export function isLastAttempt(attempt: number, maxAttempts: number = MAX_ATTEMPTS): boolean {
-  return attempt >= maxAttempts;
-}
-
 /** graphile-worker's own delay after failed attempt `attempts`, in ms (see failJobs). */
 export function graphileBackoffMs(attempts: number): number {
   return Math.exp(Math.min(attempts, 10)) * 1000;
