@@ -11,7 +11,7 @@
 import * as rruleModule from 'rrule';
 import type { Options, RRule as RRuleType } from 'rrule';
 import { FROM_COMPLETION_PART } from '../quick-add/recurrence.ts';
-import { isValidDate } from '../quick-add/civil-date.ts';
+import { formatDate, formatTime, isValidDate } from '../quick-add/civil-date.ts';
 import type { CivilDate, WallTime } from '../quick-add/civil-date.ts';
 import { instantToWall, isKnownTimeZone, wallToInstant, wallToUtcMillis } from './zoned-time.ts';
 
@@ -235,10 +235,6 @@ export function parseLocalTime(text: string): WallTime {
   }
   return { hour: Number(m[1]), minute: Number(m[2]) };
 }
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-const formatDate = (d: CivilDate) => `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}`;
-const formatTime = (t: WallTime) => `${pad(t.hour)}:${pad(t.minute)}`;
 
 function floating(date: CivilDate, time: WallTime | null): Date {
   return new Date(wallToUtcMillis(date, time ?? { hour: 0, minute: 0 }));

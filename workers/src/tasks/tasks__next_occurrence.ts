@@ -7,7 +7,9 @@
 // run twice, or a task reopened and completed again, creates one next task.
 import type { JobHelpers, Task } from 'graphile-worker';
 import type { PoolClient } from 'pg';
+import { formatDate } from '../../../lib/shared/quick-add/civil-date.ts';
 import { nextOccurrence, RecurrenceError } from '../../../lib/shared/recurrence/engine.ts';
+import { instantToWall } from '../../../lib/shared/recurrence/zoned-time.ts';
 import { loadEvent } from '../events.ts';
 import { inTransaction } from '../transaction.ts';
 
@@ -43,11 +45,9 @@ async function createNext(client: PoolClient, workspaceId: string, taskId: strin
   const dated = task.due_date !== null;
   const timeZone = dated ? (task.due_tz ?? 'UTC') : (task.user_tz ?? 'UTC');
   const completed = task.completed_at;
-  let due = { date: task.due_date ?? '', time: task.due_time };
-  if (!dated) {
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    due = { date: day.format(completed), time: null };
-  }
+  const due = dated
+    ? { date: task.due_date ?? '', time: task.due_time }
+    : { date: formatDate(instantToWall(completed.getTime(), timeZone).date), time: null };
   let next;
   try {
     next = nextOccurrence({ recurrence: task.recurrence, due, timeZone, completedAt: completed });
