@@ -114,13 +114,13 @@ export function makeSendTask(options: SendTaskOptions): Task {
     /** Puts the job back for `ms` without using up an attempt, then fails this run. */
     const wait = async (ms: number, why: string): Promise<never> => {
       await inTransaction(helpers, async (client) => {
+        // Like record(): start earlier by graphile-worker's backoff for the attempt count it will see.
         await client.query(
           `update graphile_worker._private_jobs
            set attempts = attempts - 1,
-               run_at = now() + make_interval(secs => $2::double precision / 1000)
-                        - make_interval(secs => exp(least(attempts - 1, 10)))
+               run_at = now() + make_interval(secs => ($2::double precision - $3::double precision) / 1000)
            where id = $1`,
-          [job.id, ms],
+          [job.id, ms, graphileBackoffMs(job.attempts - 1)],
         );
         await client.query(
           `update public.webhook_deliveries set next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
