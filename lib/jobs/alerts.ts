@@ -1,8 +1,6 @@
 // The in-database evaluation of the "dead letters growing" alert (the twin of the
 // Prometheus rule in infra/alerts/jobs.yml; docs/adr/0009-jobs-metrics-and-alerts.md).
-import type pg from 'pg';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient | pg.Client, 'query'>;
+import type { Queryable } from './stats.ts';
 
 export type AlertChange = { task: string; state: 'firing' | 'resolved'; dead: number; baseline: number };
 

@@ -3,10 +3,8 @@
 // reset, run now) and discards them. Used by `npm run jobs` (scripts/jobs.ts) and tests.
 // Replay and discard touch dead letters only (private.replay_dead_jobs / discard_dead_jobs):
 // a job that is still retrying or running is never reset or deleted from here.
-import type pg from 'pg';
 import { z } from 'zod';
-
-type Queryable = Pick<pg.Pool | pg.PoolClient | pg.Client, 'query'>;
+import type { Queryable } from './stats.ts';
 
 export type DeadLetter = {
   id: string;

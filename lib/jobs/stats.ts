@@ -1,7 +1,8 @@
 // Queue statistics for metrics and the jobs CLI, and the Prometheus text rendering of them.
 import type pg from 'pg';
 
-type Queryable = Pick<pg.Pool | pg.PoolClient | pg.Client, 'query'>;
+/** A pool, a pooled client or a client: the jobs modules only run queries. */
+export type Queryable = Pick<pg.Pool | pg.PoolClient | pg.Client, 'query'>;
 
 export type TaskStats = {
   task: string;
