@@ -7,17 +7,21 @@ import type { TaskList } from 'graphile-worker';
 export const QUEUE_CLASSES = ['critical', 'webhooks', 'background'] as const;
 export type QueueClass = (typeof QUEUE_CLASSES)[number];
 
-/** Deferrable work: analytics and housekeeping. Everything not named here or webhooks is critical. */
+/** Outgoing webhooks: the fan-out and the HTTP deliveries (up to 10 s each to a stranger's server). */
+const WEBHOOKS = new Set(['events__webhooks', 'webhook_deliveries__send']);
+
+/** Deferrable work: analytics and housekeeping. Everything not named here or in WEBHOOKS is critical. */
 const BACKGROUND = new Set([
   'events__analytics',
   'events__purge_receipts',
   'api__purge_idempotency_keys',
   'api__purge_rate_limits',
   'identity__purge_expired',
+  'webhook_deliveries__purge',
 ]);
 
 export function classOf(task: string): QueueClass {
-  if (task === 'events__webhooks' || task.startsWith('webhooks__')) return 'webhooks';
+  if (WEBHOOKS.has(task)) return 'webhooks';
   if (BACKGROUND.has(task)) return 'background';
   return 'critical';
 }
