@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { escapeHtml, html } from './html.ts';
+import { renderMail } from './templates.ts';
 import { createUnsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from './unsubscribe.ts';
 
 test('html escapes every interpolated value, keeps nested html, joins arrays and drops empty parts', () => {
@@ -39,4 +40,13 @@ test('unsubscribe tokens verify for their person and kind only, under their secr
   const url = new URL(unsubscribeUrl('https://tm.example/ignored', secret, target));
   assert.equal(url.origin + url.pathname, 'https://tm.example/api/v1/unsubscribe');
   assert.equal(url.searchParams.get('token'), token);
+});
+
+test('an email links into the app only: a path that URL parsing would take off-site is refused', () => {
+  const ctx = { publicUrl: 'https://tm.example', unsubscribeUrl: 'https://tm.example/u', recipientName: '' };
+  const mail = renderMail('reminder', { title: 'Due soon', url: '/app/tasks/1' }, ctx);
+  assert.match(mail.html, /href="https:\/\/tm\.example\/app\/tasks\/1"/);
+  for (const url of ['//evil.example/x', '/\\evil.example/x', 'https://evil.example/x']) {
+    assert.throws(() => renderMail('reminder', { title: 'Due soon', url }, ctx), /url: must be an in-app path/, url);
+  }
 });

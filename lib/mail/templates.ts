@@ -23,10 +23,11 @@ export type RenderContext = {
 
 export type RenderedMail = { subject: string; html: string; text: string };
 
+// Not "//host" nor "/\host": URL parsing reads a backslash as a slash, so both leave the site.
 const inAppPath = z
   .string()
   .max(500)
-  .regex(/^\/(?!\/)/, 'must be an in-app path');
+  .regex(/^\/(?![/\\])/, 'must be an in-app path');
 
 const base = z.object({
   title: z.string().min(1).max(300),
