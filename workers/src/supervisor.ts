@@ -31,7 +31,14 @@ export function startSupervisor(opts: SupervisorOptions): Supervisor {
   const processId = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const pools = new Set<string>();
   let stopped = false;
-  let inFlight: Promise<unknown> = Promise.resolve();
+  // Every beat and measurement still running: stop() waits for all of them, not only the
+  // latest, so none lands after the heartbeat row is deleted or the pool is closed.
+  const inFlight = new Set<Promise<void>>();
+  const track = (work: Promise<void>, what: string) => {
+    const settled = work.catch((error: unknown) => opts.log.error({ err: error }, `${what} failed`));
+    inFlight.add(settled);
+    void settled.finally(() => inFlight.delete(settled));
+  };
 
   const beat = async () => {
     await opts.pool.query(
@@ -52,16 +59,16 @@ export function startSupervisor(opts: SupervisorOptions): Supervisor {
   };
   const every = (ms: number, fn: () => Promise<void>, what: string) =>
     setInterval(() => {
-      if (stopped) return;
-      inFlight = fn().catch((error: unknown) => opts.log.error({ err: error }, `${what} failed`));
+      if (!stopped) track(fn(), what);
     }, ms);
 
   const timers = [
     every(opts.heartbeatMs, beat, 'worker heartbeat'),
     every(opts.pressureIntervalMs, measure, 'queue pressure measurement'),
   ];
-  inFlight = Promise.all([beat(), measure()]).catch((error: unknown) =>
-    opts.log.error({ err: error }, 'worker supervisor start failed'),
+  track(
+    Promise.all([beat(), measure()]).then(() => undefined),
+    'worker supervisor start',
   );
 
   return {
@@ -69,8 +76,7 @@ export function startSupervisor(opts: SupervisorOptions): Supervisor {
     addPool(id) {
       pools.add(id);
       // At once, so the pool is claimed before it can lock a job for long.
-      if (!stopped)
-        inFlight = beat().catch((error: unknown) => opts.log.error({ err: error }, 'worker heartbeat failed'));
+      if (!stopped) track(beat(), 'worker heartbeat');
     },
     removePool(id) {
       pools.delete(id);
@@ -78,7 +84,7 @@ export function startSupervisor(opts: SupervisorOptions): Supervisor {
     async stop() {
       stopped = true;
       for (const t of timers) clearInterval(t);
-      await inFlight;
+      await Promise.all(inFlight);
       await opts.pool.query(`delete from private.worker_heartbeats where process_id = $1`, [processId]);
     },
   };
