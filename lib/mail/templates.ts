@@ -74,7 +74,8 @@ const schemas = {
   webhook_disabled: base.extend({
     endpoint_url: z.string().max(2000).optional(),
     workspace_name: z.string().max(200).optional(),
-    last_error: z.string().max(1000).nullish(),
+    /** Why it was disabled (private.disable_failing_webhook_endpoint passes it as `reason`). */
+    reason: z.string().max(1000).nullish(),
   }),
 } as const;
 
@@ -291,7 +292,7 @@ const builders: { [K in TemplateName]: (data: z.infer<(typeof schemas)[K]>) => P
     const lines = [
       d.body,
       d.endpoint_url ? `Endpoint: ${d.endpoint_url}` : '',
-      d.last_error ? `Last error: ${d.last_error}` : '',
+      d.reason ? `Why: ${d.reason}` : '',
       d.body
         ? ''
         : 'No events are delivered to it until an admin turns it back on. Events from the meantime can be redelivered from its delivery log.',

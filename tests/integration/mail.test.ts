@@ -271,9 +271,14 @@ test('every template renders HTML and text, and refuses data that does not fit i
   assert.match(digest.text, /See today’s tasks: https:\/\/tm\.example\/app\/today/);
   for (const [template, data] of Object.entries({
     task_activity: { title: 'Ana completed “Ship it”', body: 'In Team.', url: '/app/tasks/x', action: 'completed' },
-    webhook_disabled: { title: 'Webhook disabled', endpoint_url: 'https://hooks.example/tm', last_error: 'HTTP 500' },
+    webhook_disabled: {
+      title: 'Webhook disabled',
+      endpoint_url: 'https://hooks.example/tm',
+      reason: 'HTTP 500 for 3 days',
+    },
   })) {
     const out = renderMail(template, data, ctx);
+    if ('reason' in data) assert.match(out.text, /Why: HTTP 500 for 3 days/, 'the reason the producer sends is shown');
     assert.equal(out.subject, data.title);
     assert.match(out.text, /Unsubscribe from .+: https:\/\/tm\.example\/u\?token=t/);
     assert.match(out.html, /Notification settings<\/a>/);
