@@ -11,8 +11,12 @@
 //      - ours/fan-out: the event path: N task rows inserted in one statement (triggers
 //        record N events and enqueue their consumer jobs), events__analytics running at
 //        that concurrency in the background class (validate, re-read the event, receipt +
-//        counter in one transaction). The outgoing-webhook task is not built yet; this is
-//        the same trigger → job → idempotent consumer path it will take.
+//        counter in one transaction);
+//      - ours/webhook: the outgoing-webhook path: N task rows spread over 200 workspaces
+//        with one endpoint each (a local HTTP receiver answering 204; 200 endpoints keep
+//        every endpoint far below its 300/min rate limit), events__webhooks fanning each
+//        event out to a delivery and webhook_deliveries__send signing and POSTing it, both
+//        at that concurrency in the webhooks class; counted: deliveries sent.
 //   3. enqueue → start latency when idle (BENCH_LATENCY_SAMPLES, one job at a time, a
 //      short random pause between): the time from sending add_job to the task function
 //      being called, for bare and ours.
@@ -23,6 +27,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventEmitter } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger as GraphileLogger, run, type Task, type TaskList, type WorkerEvents } from 'graphile-worker';
 import pg from 'pg';
 import pino from 'pino';
@@ -30,6 +36,8 @@ import { config } from '../lib/config.ts';
 import { migrate } from '../lib/db/migrate.ts';
 import { logger } from '../lib/logger.ts';
 import { events__analytics } from '../workers/src/tasks/events__analytics.ts';
+import { events__webhooks } from '../workers/src/tasks/events__webhooks.ts';
+import { defaultSendTaskOptions, makeSendTask } from '../workers/src/tasks/webhook_deliveries__send.ts';
 import { startWorker, type WorkerSettings } from '../workers/src/worker.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -93,6 +101,7 @@ async function ours(taskList: TaskList, concurrency: number): Promise<Subject> {
     databaseUrl: url,
     WORKER_CONCURRENCY: concurrency,
     WORKER_BACKGROUND_CONCURRENCY: concurrency,
+    WORKER_WEBHOOK_CONCURRENCY: concurrency,
   };
   const worker = await startWorker({
     settings,
@@ -216,9 +225,42 @@ async function main() {
     );
   };
 
+  // The webhook path: a local receiver, 200 workspaces with one endpoint each.
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const hookWorkspaces = (
+    await pool.query<{ id: string }>(
+      `insert into public.workspaces (name) select 'bench hooks ' || g from generate_series(1, 200) g returning id`,
+    )
+  ).rows.map((r) => r.id);
+  await pool.query(
+    `with e as (
+       insert into public.webhook_endpoints (workspace_id, url, event_types)
+       select w, $2, '{task.created}' from unnest($1::uuid[]) w returning workspace_id, id)
+     insert into private.webhook_endpoint_secrets (workspace_id, endpoint_id, secret)
+     select workspace_id, id, 'whsec_' || md5(random()::text) || md5(random()::text) from e`,
+    [hookWorkspaces, receiverUrl],
+  );
+  const webhookTasks = {
+    events__webhooks,
+    // Loopback is refused outside development; the bench's receiver is local on purpose.
+    webhook_deliveries__send: makeSendTask({ ...defaultSendTaskOptions, allowInsecure: () => true }),
+  };
+  const insertHookTasks = async (n: number) => {
+    await pool.query(
+      `insert into public.tasks (workspace_id, title)
+       select ($1::uuid[])[1 + g % cardinality($1::uuid[])], 'hook ' || g from generate_series(1, $2) g`,
+      [hookWorkspaces, n],
+    );
+  };
+
   const results: Record<string, number | number[]>[] = [];
   for (const c of CONCURRENCY) {
-    const runs: { bare: Run; ours: Run; fanout: Run }[] = [];
+    const runs: { bare: Run; ours: Run; fanout: Run; webhook: Run }[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const b = await throughput(pool, await bare(c), 'bench__bare', addJobs(pool, 'bench__bare'));
       const o = await throughput(
@@ -230,9 +272,12 @@ async function main() {
       const f = await throughput(pool, await ours({ events__analytics }, c), 'events__analytics', insertTasks);
       // The other consumers of those events have no runner here.
       await pool.query(`delete from graphile_worker._private_jobs`);
-      runs.push({ bare: b, ours: o, fanout: f });
+      const w = await throughput(pool, await ours(webhookTasks, c), 'webhook_deliveries__send', insertHookTasks);
+      await pool.query(`delete from graphile_worker._private_jobs`);
+      runs.push({ bare: b, ours: o, fanout: f, webhook: w });
     }
-    const pick = (k: 'bare' | 'ours' | 'fanout', m: keyof Run) => Math.round(median(runs.map((r) => r[k][m])));
+    const pick = (k: 'bare' | 'ours' | 'fanout' | 'webhook', m: keyof Run) =>
+      Math.round(median(runs.map((r) => r[k][m])));
     const row = {
       concurrency: c,
       bare: pick('bare', 'jobsPerSecond'),
@@ -241,6 +286,8 @@ async function main() {
       bareCpuMicrosPerJob: pick('bare', 'cpuMicrosPerJob'),
       oursCpuMicrosPerJob: pick('ours', 'cpuMicrosPerJob'),
       fanoutCpuMicrosPerJob: pick('fanout', 'cpuMicrosPerJob'),
+      webhook: pick('webhook', 'jobsPerSecond'),
+      webhookCpuMicrosPerJob: pick('webhook', 'cpuMicrosPerJob'),
       bareRuns: runs.map((r) => Math.round(r.bare.jobsPerSecond)),
       oursRuns: runs.map((r) => Math.round(r.ours.jobsPerSecond)),
     };
@@ -248,7 +295,8 @@ async function main() {
     process.stdout.write(
       `concurrency ${String(c).padStart(2)}: bare ${row.bare} jobs/s (${row.bareCpuMicrosPerJob} µs CPU/job), ` +
         `ours ${row.ours} jobs/s = ${Math.round((100 * row.ours) / row.bare)}% (${row.oursCpuMicrosPerJob} µs/job), ` +
-        `fan-out ${row.fanout} jobs/s (${row.fanoutCpuMicrosPerJob} µs/job); ` +
+        `fan-out ${row.fanout} jobs/s (${row.fanoutCpuMicrosPerJob} µs/job), ` +
+        `webhook deliveries ${row.webhook}/s (${row.webhookCpuMicrosPerJob} µs/delivery); ` +
         `rounds bare ${row.bareRuns.join('/')}, ours ${row.oursRuns.join('/')}; load ${load()}\n`,
     );
   }
@@ -260,6 +308,7 @@ async function main() {
       `add_job round trip alone p50 ${latencyOurs.addJobP50} p99 ${latencyOurs.addJobP99}; load ${load()}\n`,
   );
   await pool.end();
+  receiver.close();
 
   const file = join(OUT_DIR, `jobs-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(
