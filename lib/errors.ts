@@ -124,7 +124,10 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
   client_errors_app_version_length: { field: 'app_version', message: 'App version can be at most 100 characters.' },
   notifications_title_length: { field: 'title', message: 'A notification title must be 1 to 300 characters.' },
   notifications_body_length: { field: 'body', message: 'A notification body can be at most 2,000 characters.' },
-  notifications_url_format: { field: 'url', message: 'A notification link must be an in-app path starting with /.' },
+  notifications_url_path: {
+    field: 'url',
+    message: 'A notification link must be an in-app path: / followed by neither / nor a backslash.',
+  },
   notifications_dedupe_key_length: { field: 'dedupe_key', message: 'A dedupe key must be 1 to 200 characters.' },
 
   notification_preferences_channel_valid: { field: 'channel', message: 'A channel is email or in_app.' },

@@ -107,3 +107,18 @@ test('people see and mark read only their own notifications, and cannot create a
   );
   assert.equal(unread.rows[0]!.n, 1, 'the other person’s notification is untouched');
 });
+
+test('an in-app link must stay in the app: //host and /\\host are refused', async () => {
+  const user = await newUser();
+  for (const url of ['//evil.example', '/\\evil.example']) {
+    await assert.rejects(
+      pool.query(`select private.notify($1, 'reminder', $2, 'Title', '', $3)`, [user, `bad-${url}`, url]),
+      /notifications_url_path/,
+    );
+  }
+  const { rows } = await pool.query<{ channels: string[] }>(
+    `select private.notify($1, 'reminder', 'ok', 'Title', '', '/app/today') as channels`,
+    [user],
+  );
+  assert.ok(rows[0]!.channels.includes('in_app'));
+});
