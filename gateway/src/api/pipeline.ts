@@ -14,7 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
 import { claimsForSession, createTokenVerifier, InvalidTokenError } from '../../../lib/auth/claims.ts';
-import type { Logger } from '../../../lib/logger.ts';
+import { logger, type Logger } from '../../../lib/logger.ts';
 import type { Services } from '../../../lib/services.ts';
 import { createApiKeyResolver, isApiKeyCredential } from './api-keys.ts';
 import { callerScope, createClientIp } from './caller-scope.ts';
@@ -131,7 +131,11 @@ export function createApiPipeline({ services: svc, ...options }: PipelineOptions
   const statePool = options.statePool ?? svc.servicePool;
   const limiter = createApiRateLimiter(svc, options);
   const idempotency = createIdempotencyStore({ pool: statePool });
-  const queuePressure = createQueuePressure({ pool: svc.servicePool, cacheMs: svc.config.QUEUE_PRESSURE_CACHE_MS });
+  const queuePressure = createQueuePressure({
+    pool: svc.servicePool,
+    cacheMs: svc.config.QUEUE_PRESSURE_CACHE_MS,
+    log: logger.child({ component: 'load-shed' }),
+  });
 
   async function resolveCaller(req: IncomingMessage): Promise<Caller> {
     const authorization = req.headers.authorization;
