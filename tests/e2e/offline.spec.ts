@@ -12,7 +12,7 @@ import { config } from '../../lib/config.ts';
 import type { Mutation } from '../../app/src/lib/offline/outbox.ts';
 import { replay } from '../../app/src/lib/offline/send.ts';
 import { superuserQuery } from '../support/db.ts';
-import { newPerson, rest, signOut, signUp as signUpPerson, toast } from './support/app.ts';
+import { controlled, newPerson, rest, signOut, signUp as signUpPerson, toast } from './support/app.ts';
 
 async function signUp(page: Page, testInfo: TestInfo, label: string): Promise<string> {
   const person = newPerson(label, testInfo);
@@ -106,7 +106,7 @@ test('after one online visit the Inbox opens offline; offline changes are queued
   expect(await titles(page)).toEqual(['Keep me', 'Delete me', 'Move me']);
 
   // The service worker takes control, keeps this page, and the snapshot is written.
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await controlled(page);
   await expect.poll(() => pageKept(page)).toBe(true);
   await expect.poll(async () => (await stored(page)).snapshotRows).toBe(3);
   // A view opened by a client-side navigation is kept too.
@@ -228,7 +228,7 @@ test('a task edited offline on its page is saved on reconnect, once', async ({ p
   const { id } = (await res.json()) as { id: string };
   // Online: the Inbox (snapshot) and the task's page (kept by the service worker).
   await page.reload();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await controlled(page);
   await expect.poll(async () => (await stored(page)).snapshotRows).toBe(1);
   await page.goto(`/app/tasks/${id}`);
   await expect(page.getByRole('heading', { level: 1, name: 'Edit task' })).toBeVisible();
@@ -315,7 +315,7 @@ test('signing out with unsynced changes asks first; staying keeps them and they 
   const email = await signUp(page, testInfo, 'signout');
   await rest(page, baseURL).createTask({ title: 'Water the plants' });
   await page.reload();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await controlled(page);
   await expect.poll(async () => (await stored(page)).snapshotRows).toBe(1);
 
   await context.setOffline(true);
@@ -367,7 +367,7 @@ test('an offline change the server refuses keeps the typed values: listed with t
   const milk = await api.createTask({ title: 'Buy milk' });
   const letter = await api.createTask({ title: 'Post letter' });
   await page.reload();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await controlled(page);
   await expect.poll(async () => (await stored(page)).snapshotRows).toBe(2);
   // Both task pages are visited online, so they open offline.
   for (const id of [milk.id, letter.id]) {

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
-import { newPerson, signUp } from './support/app.ts';
+import { controlled, newPerson, signUp } from './support/app.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -79,7 +79,7 @@ test('a new deployment is detected, the prompt appears, and Reload activates the
     return;
   }
   // The first visit installs the worker, which takes control of the page.
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await controlled(page);
   const original = readVariants();
   try {
     const { from, to } = deployNewWorker(original);

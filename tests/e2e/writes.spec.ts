@@ -6,7 +6,7 @@
 // reach the same result.
 import { expect, test, type Page, type Request, type TestInfo } from '@playwright/test';
 import { superuserQuery } from '../support/db.ts';
-import { newPerson, rest, signUp, toast } from './support/app.ts';
+import { controlled, newPerson, rest, signUp, toast } from './support/app.ts';
 
 type Seen = { method: string; path: string; key: string | undefined };
 
@@ -318,7 +318,7 @@ test('a label change made offline on the task page is queued and lands on reconn
   }
   // Online once: the service worker takes over and keeps the Inbox and the task's page.
   await page.reload();
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await controlled(page);
   await open(page, `/app/tasks/${task.id}`);
   await expect(page.getByRole('heading', { level: 1, name: 'Edit task' })).toBeVisible();
   const indicator = page.locator('header').getByRole('status');

@@ -168,3 +168,14 @@ export async function expectTouchTarget(target: Locator, min = 44): Promise<void
 export const toasts = (page: Page) => page.getByRole('region', { name: 'Notifications' });
 export const toast = (page: Page, text: string) => toasts(page).getByRole('listitem').filter({ hasText: text });
 export const taskRow = (page: Page, title: string) => page.getByRole('row').filter({ hasText: title });
+
+/**
+ * Waits until the service worker controls the page. The worker claims open pages when it
+ * activates; a page whose navigation (a reload) started before activation and committed
+ * after the claim is not controlled until the next load, so that case reloads once.
+ */
+export async function controlled(page: Page): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
