@@ -19,6 +19,7 @@ import { prometheusText, queueSnapshot } from '../../lib/jobs/stats.ts';
 import { workerLogger } from '../../workers/src/logger.ts';
 import { jobs__evaluate_alerts } from '../../workers/src/tasks/jobs__evaluate_alerts.ts';
 import { testDatabaseUrl } from '../support/db.ts';
+import { jobsSettled } from '../support/jobs.ts';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -56,22 +57,10 @@ async function enqueue(n: string, maxAttempts: number): Promise<string> {
   return rows[0]!.id;
 }
 
-/**
- * Runs every job of the test task that is due now. runOnce can resolve while its last
- * failure is still being written (observed with 0.18), so wait until none is locked.
- */
+/** Runs every job of the test task that is due now, and waits for their outcomes. */
 async function work() {
   await runOnce({ connectionString: testDatabaseUrl(), taskList, logger: silent });
-  for (let i = 0; i < 200; i += 1) {
-    const { rowCount } = await pool.query(
-      `select 1 from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
-       where t.identifier = $1 and j.locked_at is not null`,
-      [TASK],
-    );
-    if (rowCount === 0) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('test jobs still locked after runOnce');
+  await jobsSettled(pool, { task: TASK });
 }
 
 async function cli(...args: string[]) {

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { workerLogger } from '../../workers/src/logger.ts';
 import { taskList } from '../../workers/src/task-list.ts';
 import { testDatabaseUrl } from '../support/db.ts';
+import { jobsSettled } from '../support/jobs.ts';
 
 const logger = workerLogger(pino({ level: 'silent' }));
 /** graphile-worker's public jobs view hides payloads; tests read its table. */
@@ -62,18 +63,6 @@ async function consumersOf(type: string): Promise<string[]> {
     [type],
   );
   return rows.map((r) => r.task_identifier);
-}
-
-/** runOnce can return before graphile-worker has deleted the last finished job: wait. */
-async function settled(workspaceId: string) {
-  for (let i = 0; i < 100; i += 1) {
-    const { rows } = await pool.query<{ n: number }>(
-      `select count(*)::int as n from graphile_worker._private_jobs where locked_at is not null and payload->>'workspace_id' = $1`,
-      [workspaceId],
-    );
-    if (rows[0]!.n === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function removeJobs(workspaceId: string) {
@@ -314,7 +303,7 @@ test('events__analytics counts an event once even when its job runs twice, and s
     [ws],
   );
   await runOnce({ connectionString, taskList, logger });
-  await settled(ws);
+  await jobsSettled(pool, { workspaceId: ws });
   assert.deepEqual(await jobs(ws), {}, 'no failed job left behind');
   await pool.query(`delete from public.workspaces where id = $1`, [ws]);
 });

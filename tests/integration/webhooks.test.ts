@@ -21,6 +21,7 @@ import { MAX_ATTEMPTS, nominalDelayMs } from '../../workers/src/webhooks/schedul
 import type { Resolver } from '../../workers/src/webhooks/target.ts';
 import { defaultSendTaskOptions, makeSendTask } from '../../workers/src/tasks/webhook_deliveries__send.ts';
 import { testDatabaseUrl } from '../support/db.ts';
+import { jobsSettled } from '../support/jobs.ts';
 
 const logger = workerLogger(pino({ level: 'silent' }));
 let pool: pg.Pool;
@@ -65,20 +66,12 @@ function tasks(
 }
 
 /**
- * Runs every due job, then waits until graphile-worker has recorded each outcome: runOnce
- * can return while its last failed job is still being released (the job's own run_at
- * already points past now, so no further job is found).
+ * Runs every due job, then waits until graphile-worker has recorded each outcome (a failed
+ * job's own run_at already points past now, so runOnce finds no further job).
  */
 async function work(list: TaskList = tasks()) {
   await runOnce({ connectionString: testDatabaseUrl(), taskList: list, logger });
-  for (let i = 0; i < 500; i += 1) {
-    const { rows } = await pool.query<{ n: number }>(
-      `select count(*)::int as n from graphile_worker._private_jobs where locked_at is not null`,
-    );
-    if (rows[0]!.n === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('jobs stayed locked after runOnce');
+  await jobsSettled(pool);
 }
 
 before(async () => {
