@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { version } from '$app/env';
 import { bugReportSchema } from '$server/bug-report.ts';
-import { fieldErrors, type FieldErrors } from '#lib/server/forms.ts';
+import { fieldErrors, type FieldErrors } from '#lib/forms.ts';
 import { cap, safePath } from '#lib/telemetry/scrub.ts';
 import { screenshotFromUpload, storeBugReport } from './submit.server.ts';
 import type { Actions, PageServerLoad } from './$types';

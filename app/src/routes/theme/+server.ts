@@ -4,7 +4,7 @@
 import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { redirectTarget } from '#lib/server/auth/redirect-target.ts';
-import { formFields } from '#lib/server/forms.ts';
+import { formFields } from '#lib/forms.ts';
 import { THEME_COOKIE, THEME_COOKIE_OPTIONS, THEMES } from '#lib/theme/theme.ts';
 import type { RequestHandler } from './$types';
 

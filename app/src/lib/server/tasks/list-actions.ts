@@ -5,7 +5,7 @@
 // the same URL) or, for delete, the page shows "Deleted … Undo" from the result.
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { TZ_COOKIE } from '#lib/data/days.ts';
-import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
+import { fieldErrors, formFields, type FieldErrors } from '#lib/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { toTaskActionError, type TaskField } from './action-errors.ts';
 import { quickAddTask } from './quick-add-task.ts';

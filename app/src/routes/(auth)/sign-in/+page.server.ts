@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { redirectTarget } from '#lib/server/auth/redirect-target.ts';
 import { signInSchema } from '#lib/server/auth/schemas.ts';
 import { signIn } from '#lib/server/auth/sign-in.ts';
-import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
+import { fieldErrors, formFields, type FieldErrors } from '#lib/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 type Field = 'email' | 'password';

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { signUpSchema } from '#lib/server/auth/schemas.ts';
 import { signUp } from '#lib/server/auth/sign-up.ts';
-import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
+import { fieldErrors, formFields, type FieldErrors } from '#lib/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 type Field = 'name' | 'email' | 'password';

@@ -1,5 +1,5 @@
 import { fail } from '@sveltejs/kit';
-import { formFields } from '#lib/server/forms.ts';
+import { formFields } from '#lib/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { getSettings } from '#lib/server/settings/get-settings.ts';
 import { toTaskActionError } from '#lib/server/tasks/action-errors.ts';

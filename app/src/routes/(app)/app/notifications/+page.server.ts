@@ -1,5 +1,5 @@
 import { fail } from '@sveltejs/kit';
-import { formFields } from '#lib/server/forms.ts';
+import { formFields } from '#lib/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { listNotifications, markRead, markReadInput } from '#lib/server/notifications/notifications.ts';
 import type { Actions, PageServerLoad } from './$types';

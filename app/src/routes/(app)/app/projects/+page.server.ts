@@ -1,5 +1,5 @@
 import { fail } from '@sveltejs/kit';
-import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
+import { fieldErrors, formFields, type FieldErrors } from '#lib/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { toProjectActionError, type ProjectField } from '#lib/server/projects/action-errors.ts';
 import { createProject } from '#lib/server/projects/create-project.ts';

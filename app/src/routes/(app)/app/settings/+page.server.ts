@@ -1,5 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
+import { fieldErrors, formFields, type FieldErrors } from '#lib/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { getSettings } from '#lib/server/settings/get-settings.ts';
 import { saveSettings } from '#lib/server/settings/save-settings.ts';

@@ -4,7 +4,7 @@ import { createApiKey } from '#lib/server/api-keys/create-api-key.ts';
 import { listApiKeys } from '#lib/server/api-keys/list-api-keys.ts';
 import { revokeApiKey } from '#lib/server/api-keys/revoke-api-key.ts';
 import { apiKeyRef, createApiKeyInput, DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES } from '#lib/server/api-keys/schemas.ts';
-import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
+import { fieldErrors, formFields, type FieldErrors } from '#lib/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -15,7 +15,7 @@ import {
   EVENT_TYPE_CHOICES,
   setEnabledInput,
 } from '#lib/server/webhooks/schemas.ts';
-import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
+import { fieldErrors, formFields, type FieldErrors } from '#lib/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import type { Actions, PageServerLoad } from './$types';
 

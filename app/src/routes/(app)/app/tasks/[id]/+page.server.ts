@@ -1,6 +1,6 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
-import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
+import { fieldErrors, formFields, type FieldErrors } from '#lib/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { listProjects } from '#lib/server/projects/list-projects.ts';
 import { toTaskActionError } from '#lib/server/tasks/action-errors.ts';

@@ -4,7 +4,7 @@
 // page with the message (without JavaScript) or is shown in place (with it).
 import { error, fail, redirect } from '@sveltejs/kit';
 import { toAppError } from '$server/errors.ts';
-import { fieldErrors, formFields, type FieldErrors } from '#lib/server/forms.ts';
+import { fieldErrors, formFields, type FieldErrors } from '#lib/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import { addReminder } from '#lib/server/reminders/add-reminder.ts';
 import { removeReminder } from '#lib/server/reminders/remove-reminder.ts';
