@@ -2,11 +2,13 @@
 // The personal workspace of a new user is created by a trigger on identity.users
 // (supabase/migrations/*_identity-personal-workspace.sql), so it commits or rolls back
 // with the user row itself: there is never a user without a workspace.
+import { passkey } from '@better-auth/passkey';
 import { betterAuth } from 'better-auth';
-import { jwt } from 'better-auth/plugins';
+import { genericOAuth, jwt, magicLink, twoFactor } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
+import { sendAuthMail } from './mail.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -27,6 +29,7 @@ const TIMESTAMPS = ['createdAt', 'updatedAt'] as const;
 
 export function authOptions({ config, db }: AuthDeps) {
   const secure = config.isProduction || config.PUBLIC_URL.startsWith('https://');
+  const publicUrl = new URL(config.PUBLIC_URL);
   return {
     appName: 'TaskMaster',
     baseURL: config.PUBLIC_URL,
@@ -74,6 +77,38 @@ export function authOptions({ config, db }: AuthDeps) {
     },
     rateLimit: { enabled: false },
     plugins: [
+      twoFactor({
+        issuer: 'TaskMaster',
+        schema: {
+          user: { fields: snake('twoFactorEnabled') },
+          twoFactor: {
+            modelName: 'two_factors',
+            fields: snake('backupCodes', 'userId', 'failedVerificationCount', 'lockedUntil'),
+          },
+        },
+      }),
+      passkey({
+        rpID: publicUrl.hostname,
+        rpName: 'TaskMaster',
+        origin: publicUrl.origin,
+        schema: {
+          passkey: {
+            modelName: 'passkeys',
+            fields: {
+              ...snake('publicKey', 'userId', 'deviceType', 'backedUp', 'createdAt'),
+              credentialID: 'credential_id',
+            },
+          },
+        },
+      }),
+      magicLink({
+        expiresIn: 15 * 60,
+        allowedAttempts: 1,
+        disableSignUp: true,
+        storeToken: 'hashed',
+        sendMagicLink: ({ email, url }) => sendAuthMail(db, { template: 'magic_link', to: email, data: { url } }),
+      }),
+      genericOAuth({ config: [] }),
       jwt({
         schema: { jwks: { fields: snake('publicKey', 'privateKey', 'createdAt', 'expiresAt') } },
         jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
