@@ -1,6 +1,6 @@
 -- Every monthly-partitioned table (the telemetry tables, kept 13 months, formerly
 -- db/partitions/telemetry_*.sql; the event log events.log, kept 25 months for webhook
--- redelivery and audits): partitions managed by pg_partman 4.7 (native partitioning).
+-- redelivery and audits; the identity audit log account.audit, 25 months): partitions managed by pg_partman 4.7 (native partitioning).
 -- One definition for every table in the list. create_parent is not idempotent, hence the part_config guard;
 -- this file is re-applied after every migration run. Without pg_partman a default
 -- partition (<table>_default) takes every row, so inserts never fail for want of a
@@ -16,7 +16,8 @@ begin
     select * from (values
       ('telemetry.web_vitals', 'received_at', '13 months'),
       ('telemetry.client_errors', 'received_at', '13 months'),
-      ('events.log', 'occurred_at', '25 months')
+      ('events.log', 'occurred_at', '25 months'),
+      ('account.audit', 'occurred_at', '25 months')
     ) as t (parent, control, retention)
   loop
     parent := spec.parent;

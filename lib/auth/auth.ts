@@ -8,6 +8,7 @@ import { genericOAuth, jwt, magicLink, twoFactor } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
+import { aalOf } from './assurance.ts';
 import { sendAuthMail } from './mail.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
@@ -45,6 +46,13 @@ export function authOptions({ config, db }: AuthDeps) {
     session: {
       modelName: 'sessions',
       fields: snake('expiresAt', 'ipAddress', 'userAgent', 'userId', ...TIMESTAMPS),
+      // Assurance level of the session (lib/auth/assurance.ts): aal2 once a second factor
+      // (TOTP, backup code, passkey) was verified in it; second_factor_at says when, for
+      // step-up ("a fresh second factor") checks.
+      additionalFields: {
+        aal: { type: 'string' as const, required: true, defaultValue: 'aal1', input: false },
+        secondFactorAt: { type: 'date' as const, required: false, input: false, fieldName: 'second_factor_at' },
+      },
       expiresIn: 60 * 60 * 24 * 30,
       updateAge: 60 * 60 * 24,
     },
@@ -121,7 +129,7 @@ export function authOptions({ config, db }: AuthDeps) {
             role: 'authenticated',
             email: user.email,
             session_id: session.id,
-            aal: 'aal1',
+            aal: aalOf(session),
           }),
         },
       }),

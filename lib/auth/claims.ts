@@ -4,12 +4,13 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { Claims } from '../db/as-user.ts';
+import { aalOf } from './assurance.ts';
 import { ACCESS_TOKEN_AUDIENCE, type Auth } from './auth.ts';
 
 export const ANON_CLAIMS: Claims = Object.freeze({ role: 'anon' });
 
-export function claimsForSession(session: { user: { id: string }; session: { id: string } }): Claims {
-  return { sub: session.user.id, role: 'authenticated', session_id: session.session.id, aal: 'aal1' };
+export function claimsForSession(session: { user: { id: string }; session: { id: string; aal?: unknown } }): Claims {
+  return { sub: session.user.id, role: 'authenticated', session_id: session.session.id, aal: aalOf(session.session) };
 }
 
 const accessTokenClaims = z.object({
