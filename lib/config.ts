@@ -33,6 +33,56 @@ const schema = z
     PUBLIC_URL: z.url().default('http://localhost:54321'),
     BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
+    // --- Sessions and signing keys (lib/auth/sessions.ts, lib/auth/keys.ts) ---
+    /** A session unused this long ends (sliding: each use within it pushes the end out). */
+    SESSION_IDLE_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(400 * 86_400)
+      .default(30 * 86_400),
+    /** A session ends this long after sign-in however active it is; at least the idle timeout. */
+    SESSION_ABSOLUTE_LIFETIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(400 * 86_400)
+      .default(90 * 86_400),
+    /** Server-side lifetime of a session signed in without "remember me" (browser-session cookie). */
+    SESSION_NO_REMEMBER_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(86_400)
+      .default(12 * 3600),
+    /**
+     * Request header the edge proxy sets to the caller's place (e.g. cf-ipcountry, x-geo-city),
+     * shown in the sessions list. Unset: no place is recorded. Only name a header your proxy
+     * overwrites on every request; a client can send any header.
+     */
+    SESSION_PLACE_HEADER: z
+      .string()
+      .regex(/^[a-z0-9-]{1,64}$/, 'a lowercase header name')
+      .optional(),
+    /** How long a refresh token (API clients) stays valid if unused; never beyond its session. */
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(400 * 86_400)
+      .default(30 * 86_400),
+    /**
+     * A new signing key is published in the JWKS this long before it signs anything. Must
+     * exceed every verifier's JWKS cache (the gateway's is 60 s).
+     */
+    JWT_KEY_PUBLISH_LEAD_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(61)
+      .max(7 * 86_400)
+      .default(600),
+    /** Clock skew allowed between us and verifiers when deciding a retired key's tokens are all expired. */
+    JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     // --- Worker classes, backpressure, crash recovery (docs/jobs.md) ---
     /** Concurrency of the webhooks runner (outgoing HTTP: mostly waiting). */
@@ -135,6 +185,13 @@ const schema = z
     if (env.NODE_ENV === 'production') {
       if (!env.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'required in production' });
       if (!env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'required in production' });
+    }
+    if (env.SESSION_ABSOLUTE_LIFETIME_SECONDS < env.SESSION_IDLE_TIMEOUT_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_ABSOLUTE_LIFETIME_SECONDS'],
+        message: 'must be at least SESSION_IDLE_TIMEOUT_SECONDS',
+      });
     }
     if (!env.DATABASE_URL && !env.POSTGRES_PASSWORD) {
       ctx.addIssue({

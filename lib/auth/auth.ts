@@ -9,7 +9,10 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
 import { aalOf } from './assurance.ts';
+import { signingKeyOptions } from './keys.ts';
 import { sendAuthMail } from './mail.ts';
+import { refreshTokens } from './refresh-tokens.ts';
+import { sessionLifetimes, sessionPolicy } from './sessions.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -53,8 +56,7 @@ export function authOptions({ config, db }: AuthDeps) {
         aal: { type: 'string' as const, required: true, defaultValue: 'aal1', input: false },
         secondFactorAt: { type: 'date' as const, required: false, input: false, fieldName: 'second_factor_at' },
       },
-      expiresIn: 60 * 60 * 24 * 30,
-      updateAge: 60 * 60 * 24,
+      ...sessionLifetimes(config),
     },
     account: {
       modelName: 'accounts',
@@ -117,9 +119,11 @@ export function authOptions({ config, db }: AuthDeps) {
         sendMagicLink: ({ email, url }) => sendAuthMail(db, { template: 'magic_link', to: email, data: { url } }),
       }),
       genericOAuth({ config: [] }),
+      sessionPolicy({ config, db }),
+      refreshTokens({ config, db }),
       jwt({
         schema: { jwks: { fields: snake('publicKey', 'privateKey', 'createdAt', 'expiresAt') } },
-        jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
+        ...signingKeyOptions(config),
         jwt: {
           issuer: config.PUBLIC_URL,
           audience: ACCESS_TOKEN_AUDIENCE,
