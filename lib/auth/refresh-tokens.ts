@@ -87,7 +87,8 @@ export function refreshTokens({ config, db }: { config: RefreshConfig; db: Kysel
         async (ctx) => {
           const { session } = ctx.context.session;
           const issued = await issue(db, config, session);
-          return ctx.json(issued, { headers: { 'cache-control': 'no-store' } });
+          ctx.setHeader('cache-control', 'no-store');
+          return ctx.json(issued);
         },
       ),
       refreshAccessToken: createAuthEndpoint(
@@ -159,16 +160,14 @@ export function refreshTokens({ config, db }: { config: RefreshConfig; db: Kysel
           const jwtOptions = ctx.context.getPlugin('jwt')?.options;
           const accessToken = await getJwtToken(raw as never, jwtOptions as never);
           const next = await issue(db, config, session);
-          return raw.json(
-            {
-              access_token: accessToken,
-              token_type: 'Bearer',
-              expires_in: config.ACCESS_TOKEN_TTL_SECONDS,
-              refresh_token: next.refresh_token,
-              refresh_token_expires_at: next.expires_at,
-            },
-            { headers: { 'cache-control': 'no-store' } },
-          );
+          raw.setHeader('cache-control', 'no-store');
+          return raw.json({
+            access_token: accessToken,
+            token_type: 'Bearer',
+            expires_in: config.ACCESS_TOKEN_TTL_SECONDS,
+            refresh_token: next.refresh_token,
+            refresh_token_expires_at: next.expires_at,
+          });
         },
       ),
     },
