@@ -21,5 +21,12 @@ export type SignUpInput = z.infer<typeof signUpSchema>;
 export const signInSchema = z.object({
   email,
   password: z.string().min(1, 'Enter your password.').max(128, 'Passwords are at most 128 characters.'),
+  // "Keep me signed in": a checkbox sends "on" when ticked and nothing otherwise. Unticked
+  // means a browser-session cookie and a short server-side expiry (lib/auth/sessions.ts).
+  rememberMe: z
+    .string()
+    .max(10)
+    .optional()
+    .transform((v) => v === 'on' || v === 'true'),
 });
 export type SignInInput = z.infer<typeof signInSchema>;
