@@ -6,11 +6,17 @@
 // past, as if the publish lead and the grace period had elapsed; tokens themselves are
 // real and unexpired, so a refusal at the end is the key's withdrawal, not token expiry.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { runOnce } from 'graphile-worker';
 import { decodeProtectedHeader } from 'jose';
+import pino from 'pino';
 import { keyGraceSeconds, rotateSigningKeys } from '../../lib/auth/keys.ts';
 import { closeServices, services } from '../../lib/services.ts';
-import { superuserQuery } from '../support/db.ts';
+import { workerLogger } from '../../workers/src/logger.ts';
+import { taskList } from '../../workers/src/task-list.ts';
+import { superuserQuery, testDatabaseUrl } from '../support/db.ts';
 import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
 
 let gw: TestGateway;
@@ -118,4 +124,59 @@ test('a rotated key is published before it signs; the old key verifies during th
     `select count(*)::int as n from account.audit where event = 'keys.rotated' and data->>'source' = 'test'`,
   );
   assert.ok(audited[0]!.n >= 4);
+});
+
+test('the weekly worker task and `npm run auth:rotate-keys` rotate the same way, audited with their source', async () => {
+  const since = new Date();
+  await superuserQuery('delete from identity.jwks');
+  const connectionString = testDatabaseUrl();
+  const logger = workerLogger(pino({ level: 'silent' }));
+  const scheduled = async () => {
+    await superuserQuery(`select graphile_worker.add_job('auth__rotate_keys', '{}'::json)`);
+    await runOnce({ connectionString, taskList, logger });
+  };
+  const keys = async () =>
+    (
+      await superuserQuery<{ id: string; pending: boolean; retiring: boolean }>(
+        `select id, created_at > now() as pending, expires_at is not null as retiring from identity.jwks order by created_at`,
+      )
+    ).rows;
+
+  // On an empty key table the first key signs at once; the next run publishes a pending one.
+  await scheduled();
+  assert.deepEqual(
+    (await keys()).map((k) => [k.pending, k.retiring]),
+    [[false, false]],
+  );
+  await scheduled();
+  assert.deepEqual(
+    (await keys()).map((k) => [k.pending, k.retiring]),
+    [
+      [false, true],
+      [true, false],
+    ],
+  );
+
+  // The command line, while that rotation is pending, publishes nothing and says so.
+  const { stdout } = await promisify(execFile)(process.execPath, ['scripts/auth-rotate-keys.ts'], {
+    env: process.env,
+  });
+  assert.match(stdout, /already pending/);
+  assert.equal((await keys()).length, 2);
+  assert.doesNotMatch(stdout, /private|"d"/i, 'no key material is printed');
+
+  const { rows } = await superuserQuery<{ source: string; n: number }>(
+    `select data->>'source' as source, count(*)::int as n from account.audit
+      where event = 'keys.rotated' and data->>'source' in ('schedule', 'cli') and occurred_at >= $1
+      group by 1 order by 1`,
+    [since],
+  );
+  assert.deepEqual(rows, [
+    { source: 'cli', n: 1 },
+    { source: 'schedule', n: 2 },
+  ]);
+  const { rows: left } = await superuserQuery(
+    `select 1 from graphile_worker.jobs where task_identifier = 'auth__rotate_keys'`,
+  );
+  assert.equal(left.length, 0, 'the jobs succeeded');
 });
