@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { createTokenVerifier, InvalidTokenError } from '../../lib/auth/claims.ts';
 import { closeServices, services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
@@ -114,4 +115,27 @@ describe('tampered access tokens', () => {
       for (const token of (await make()).split('|')) await expectRefused(token);
     });
   }
+});
+
+test('invented kids do not turn each request into a JWKS read', async () => {
+  let reads = 0;
+  const counting = {
+    api: {
+      getJwks: async () => {
+        reads += 1;
+        return services().auth.api.getJwks();
+      },
+    },
+  };
+  const verify = createTokenVerifier({ auth: counting, issuer: services().config.PUBLIC_URL, maxVerified: 0 });
+  const { privateKey } = await attackerKey();
+  for (let i = 0; i < 20; i += 1) {
+    const forged = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', kid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` })
+      .sign(privateKey);
+    await assert.rejects(verify(forged), InvalidTokenError);
+  }
+  // The first read fills the cache; the forced refetch for an unknown kid is floored.
+  assert.ok(reads <= 2, `${reads} JWKS reads for 20 forged tokens`);
+  assert.deepEqual(await verify(real).then((c) => c.sub), claims.sub, 'real tokens still verify');
 });
