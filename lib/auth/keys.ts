@@ -69,6 +69,12 @@ export type RotateOptions = {
   config: Pick<Config, 'ACCESS_TOKEN_TTL_SECONDS' | 'JWT_CLOCK_SKEW_SECONDS' | 'JWT_KEY_PUBLISH_LEAD_SECONDS'>;
   /** Who asked: recorded in the audit (cli, schedule). */
   source: string;
+  /**
+   * A signing key is compromised: every existing key is deleted and the new one signs at
+   * once. Tokens signed before stop verifying as soon as verifiers refetch the JWKS (the
+   * gateway within its 60 s cache); people holding them get a new one from their session.
+   */
+  emergency?: boolean;
 };
 
 /**
@@ -76,7 +82,13 @@ export type RotateOptions = {
  * one at that instant and deletes keys past their grace. Serialised by an advisory lock;
  * a second call while a key is still pending creates nothing (it only deletes old keys).
  */
-export async function rotateSigningKeys({ db, auth, config, source }: RotateOptions): Promise<RotationResult> {
+export async function rotateSigningKeys({
+  db,
+  auth,
+  config,
+  source,
+  emergency = false,
+}: RotateOptions): Promise<RotationResult> {
   const grace = keyGraceSeconds(config);
   const lead = config.JWT_KEY_PUBLISH_LEAD_SECONDS;
   const context = (await auth.$context) as object;
@@ -84,7 +96,7 @@ export async function rotateSigningKeys({ db, auth, config, source }: RotateOpti
     await sql`select pg_advisory_xact_lock(hashtext('identity.jwks rotation'))`.execute(trx);
     const deleted = await sql<{ id: string }>`
       delete from identity.jwks
-       where expires_at is not null and expires_at + make_interval(secs => ${grace}) <= now()
+       where ${emergency} or (expires_at is not null and expires_at + make_interval(secs => ${grace}) <= now())
        returning id`.execute(trx);
     const pending = await sql<{ id: string; created_at: Date }>`
       select id, created_at from identity.jwks where created_at > now() order by created_at desc limit 1`.execute(trx);
@@ -130,7 +142,7 @@ export async function rotateSigningKeys({ db, auth, config, source }: RotateOpti
   await recordAudit(db, {
     event: 'keys.rotated',
     outcome: 'success',
-    reason: result.newKid ? null : 'rotation_already_pending',
+    reason: emergency ? 'emergency' : result.newKid ? null : 'rotation_already_pending',
     data: {
       source,
       new_kid: result.newKid,

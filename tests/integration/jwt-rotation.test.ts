@@ -180,3 +180,41 @@ test('the weekly worker task and `npm run auth:rotate-keys` rotate the same way,
   );
   assert.equal(left.length, 0, 'the jobs succeeded');
 });
+
+test('emergency rotation: every key is withdrawn at once and a new one signs immediately', async () => {
+  const run = promisify(execFile);
+  const cookie = await newSession('rot-emergency');
+  const before = await accessToken(gw.url, cookie);
+  const { rows: old } = await superuserQuery<{ id: string }>('select id from identity.jwks');
+  assert.ok(old.length > 0);
+
+  await assert.rejects(
+    run(process.execPath, ['scripts/auth-rotate-keys.ts', '--now'], { env: process.env }),
+    (error) => {
+      assert.equal((error as { code?: number }).code, 64);
+      assert.match((error as { stderr?: string }).stderr ?? '', /Unknown argument --now/);
+      return true;
+    },
+  );
+  const { stdout } = await run(process.execPath, ['scripts/auth-rotate-keys.ts', '--emergency'], { env: process.env });
+  assert.match(stdout, /Deleted keys/);
+  const { rows: keys } = await superuserQuery<{ id: string; signing: boolean }>(
+    'select id, created_at <= now() and expires_at is null as signing from identity.jwks',
+  );
+  assert.equal(keys.length, 1);
+  assert.ok(keys[0]!.signing);
+  assert.ok(!old.some((k) => k.id === keys[0]!.id));
+  assert.deepEqual(await jwksKids(gw.url), [keys[0]!.id]);
+  assert.equal(kidOf(await accessToken(gw.url, cookie)), keys[0]!.id, 'the new key signs at once');
+
+  const fresh = await startGateway();
+  try {
+    assert.equal((await restStatus(fresh.url, before)).status, 401, 'tokens of the withdrawn keys are refused');
+  } finally {
+    await fresh.close();
+  }
+  const { rows: audit } = await superuserQuery<{ n: number }>(
+    `select count(*)::int as n from account.audit where event = 'keys.rotated' and reason = 'emergency'`,
+  );
+  assert.ok(audit[0]!.n >= 1);
+});
