@@ -72,6 +72,31 @@ function earliest(...dates: Date[]): Date {
   return new Date(Math.min(...dates.map((d) => d.getTime())));
 }
 
+/** Better Auth's server-side expiry of a session whose owner said "don't remember me". */
+const BETTER_AUTH_NO_REMEMBER_MS = 86_400_000;
+
+/**
+ * The expiry a new session gets: Better Auth's proposal, never past the absolute lifetime,
+ * and at most SESSION_NO_REMEMBER_SECONDS for a "don't remember me" session. That case is
+ * seen in the request body (sign-in, sign-up) or, where Better Auth carries it in a cookie
+ * (the second step of a two-factor sign-in), by the fixed one-day expiry it proposes then.
+ */
+export function initialExpiry(
+  config: SessionsConfig,
+  s: { createdAt: Date; expiresAt: Date; rememberMe: boolean },
+): Date {
+  const created = s.createdAt.getTime();
+  const proposed = s.expiresAt.getTime() - created;
+  const idleMs = config.SESSION_IDLE_TIMEOUT_SECONDS * 1000;
+  const looksUnremembered =
+    Math.abs(proposed - BETTER_AUTH_NO_REMEMBER_MS) < 60_000 && Math.abs(proposed - idleMs) >= 60_000;
+  let expires = earliest(s.expiresAt, new Date(created + config.SESSION_ABSOLUTE_LIFETIME_SECONDS * 1000));
+  if (!s.rememberMe || looksUnremembered) {
+    expires = earliest(expires, new Date(created + config.SESSION_NO_REMEMBER_SECONDS * 1000));
+  }
+  return expires;
+}
+
 export function sessionPolicy({ config, db }: { config: SessionsConfig; db: Kysely<unknown> }) {
   const absoluteMs = config.SESSION_ABSOLUTE_LIFETIME_SECONDS * 1000;
   return {
@@ -92,15 +117,12 @@ export function sessionPolicy({ config, db }: { config: SessionsConfig; db: Kyse
               create: {
                 before: async (session: SessionRow, ctx: EndpointContext | null) => {
                   const createdAt = new Date(session.createdAt ?? Date.now());
-                  let expiresAt = new Date(session.expiresAt ?? createdAt.getTime() + absoluteMs);
                   const body = ctx?.body as { rememberMe?: unknown } | undefined;
-                  if (body?.rememberMe === false) {
-                    expiresAt = earliest(
-                      expiresAt,
-                      new Date(createdAt.getTime() + config.SESSION_NO_REMEMBER_SECONDS * 1000),
-                    );
-                  }
-                  expiresAt = earliest(expiresAt, new Date(createdAt.getTime() + absoluteMs));
+                  const expiresAt = initialExpiry(config, {
+                    createdAt,
+                    expiresAt: new Date(session.expiresAt ?? createdAt.getTime() + absoluteMs),
+                    rememberMe: body?.rememberMe !== false,
+                  });
                   const place = placeFrom(ctx?.headers ?? ctx?.request?.headers, config.SESSION_PLACE_HEADER);
                   return { data: { ...session, expiresAt, place } };
                 },

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeDevice } from '../../lib/auth/devices.ts';
-import { placeFrom, sessionLifetimes } from '../../lib/auth/sessions.ts';
+import { initialExpiry, placeFrom, sessionLifetimes } from '../../lib/auth/sessions.ts';
 
 test('desktop, phone and unknown user agents', () => {
   assert.deepEqual(
@@ -44,4 +44,21 @@ test('the sliding refresh happens at least ten times per idle period, at most da
     expiresIn: 1800,
     updateAge: 180,
   });
+});
+
+test('a new session expires at the idle timeout, capped by the absolute lifetime and by "don\'t remember me"', () => {
+  const H = 3_600_000;
+  const config = {
+    SESSION_IDLE_TIMEOUT_SECONDS: 30 * 24 * 3600,
+    SESSION_ABSOLUTE_LIFETIME_SECONDS: 90 * 24 * 3600,
+    SESSION_NO_REMEMBER_SECONDS: 12 * 3600,
+  } as never;
+  const createdAt = new Date('2026-11-24T00:00:00Z');
+  const after = (ms: number) => new Date(createdAt.getTime() + ms);
+  const expiry = (proposedMs: number, rememberMe = true) =>
+    initialExpiry(config, { createdAt, expiresAt: after(proposedMs), rememberMe }).getTime() - createdAt.getTime();
+  assert.equal(expiry(30 * 24 * H), 30 * 24 * H, 'remembered: the idle timeout');
+  assert.equal(expiry(30 * 24 * H, false), 12 * H, '"remember me" off in the body');
+  assert.equal(expiry(24 * H), 12 * H, "Better Auth's one-day proposal (the two-factor step) is a forgetful session");
+  assert.equal(expiry(200 * 24 * H), 90 * 24 * H, 'never past the absolute lifetime');
 });
