@@ -36,7 +36,10 @@ function newToken(): string {
   return `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
 }
 
-type RefreshConfig = Pick<Config, 'REFRESH_TOKEN_TTL_SECONDS' | 'ACCESS_TOKEN_TTL_SECONDS'>;
+type RefreshConfig = Pick<
+  Config,
+  'REFRESH_TOKEN_TTL_SECONDS' | 'ACCESS_TOKEN_TTL_SECONDS' | 'SESSION_NO_REMEMBER_SECONDS'
+>;
 
 type Issued = { refresh_token: string; expires_at: string };
 
@@ -69,7 +72,7 @@ type Ctx = {
     internalAdapter: {
       findSession: (
         token: string,
-      ) => Promise<{ session: { id: string; userId: string; expiresAt: Date }; user: object } | null>;
+      ) => Promise<{ session: { id: string; userId: string; expiresAt: Date; createdAt: Date }; user: object } | null>;
       updateSession: (token: string, data: Record<string, unknown>) => Promise<{ expiresAt: Date } | null>;
     };
     sessionConfig: { expiresIn: number; updateAge: number };
@@ -150,11 +153,17 @@ export function refreshTokens({ config, db }: { config: RefreshConfig; db: Kysel
           }
           // Using the API counts as activity: slide the session like a cookie request would
           // (the absolute lifetime still caps it, lib/auth/sessions.ts reads context.session).
+          // A "don't remember me" session (its whole life no longer than
+          // SESSION_NO_REMEMBER_SECONDS) never slides, as Better Auth does for its cookie.
           ctx.context.session = found as never;
-          const updated = await ctx.context.internalAdapter.updateSession(outcome.sessionToken, {
-            expiresAt: new Date(Date.now() + ctx.context.sessionConfig.expiresIn * 1000),
-            updatedAt: new Date(),
-          });
+          const life = found.session.expiresAt.getTime() - new Date(found.session.createdAt).getTime();
+          const remembered = life > config.SESSION_NO_REMEMBER_SECONDS * 1000 + 60_000;
+          const updated = remembered
+            ? await ctx.context.internalAdapter.updateSession(outcome.sessionToken, {
+                expiresAt: new Date(Date.now() + ctx.context.sessionConfig.expiresIn * 1000),
+                updatedAt: new Date(),
+              })
+            : null;
           const session = { ...found.session, expiresAt: updated?.expiresAt ?? found.session.expiresAt };
           ctx.context.session = { session, user: found.user } as never;
           const jwtOptions = ctx.context.getPlugin('jwt')?.options;

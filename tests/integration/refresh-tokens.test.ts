@@ -177,6 +177,40 @@ describe('refresh tokens', () => {
     await refreshOk(issued.refresh_token);
   });
 
+  test('a refresh is activity: it slides a remembered session, never a "don\'t remember me" one', async () => {
+    const { cookie, userId } = await session('refresh-slide');
+    await superuserQuery(`update identity.sessions set expires_at = now() + interval '1 day' where user_id = $1`, [
+      userId,
+    ]);
+    await refreshOk((await issueRefreshToken(cookie)).refresh_token);
+    const { rows: slid } = await superuserQuery<{ days: number }>(
+      `select extract(epoch from expires_at - now()) / 86400 as days from identity.sessions where user_id = $1`,
+      [userId],
+    );
+    assert.ok(slid[0]!.days > 29, `slid to ${slid[0]!.days} days`);
+
+    const email = uniqueEmail('refresh-forgetful');
+    assert.equal((await signUp(gw.url, email)).status, 200);
+    const signIn = await fetch(`${gw.url}/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: gw.url },
+      body: JSON.stringify({ email, password: 'correct horse battery staple', rememberMe: false }),
+    });
+    assert.equal(signIn.status, 200);
+    const forgetful = cookiesFrom(signIn);
+    const { user } = (await signIn.json()) as { user: { id: string } };
+    const expiry = async () =>
+      (
+        await superuserQuery<{ expires_at: Date }>(
+          `select s.expires_at from identity.sessions s where s.user_id = $1 order by created_at desc limit 1`,
+          [user.id],
+        )
+      ).rows[0]!.expires_at.getTime();
+    const before = await expiry();
+    await refreshOk((await issueRefreshToken(forgetful)).refresh_token);
+    assert.equal(await expiry(), before);
+  });
+
   test('an expired refresh token is refused without ending the session', async () => {
     const { cookie, userId } = await session('refresh-expired');
     const issued = await issueRefreshToken(cookie);
