@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
 import { aalOf } from './assurance.ts';
 import { sendAuthMail } from './mail.ts';
+import { passkeyAssurance } from './passkeys.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -99,6 +100,8 @@ export function authOptions({ config, db }: AuthDeps) {
         rpID: publicUrl.hostname,
         rpName: 'TaskMaster',
         origin: publicUrl.origin,
+        // Discoverable credentials (sign in without typing an email) that check a PIN or biometric.
+        authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
         schema: {
           passkey: {
             modelName: 'passkeys',
@@ -109,6 +112,7 @@ export function authOptions({ config, db }: AuthDeps) {
           },
         },
       }),
+      passkeyAssurance({ db }),
       magicLink({
         expiresIn: 15 * 60,
         allowedAttempts: 1,

@@ -1,0 +1,309 @@
+// Passkeys as a strong factor (docs/adr/0011-p-passkeys-as-a-second-factor.md). Better
+// Auth's passkey plugin signs people in and manages credentials; this small plugin adds
+// what TaskMaster needs around it:
+// - user verification is required (the plugin itself verifies with it optional), so a
+//   passkey proves possession *and* a PIN/biometric: two factors in one gesture;
+// - a passkey sign-in therefore starts an aal2 session (markSecondFactor);
+// - step-up with a passkey for a signed-in person: /passkey/step-up/options and
+//   /passkey/step-up/verify check an assertion against that person's own passkeys and
+//   mark the *current* session (the plugin's verify-authentication would start a new one);
+// - audit events: passkey.added, passkey.removed, passkey.renamed, auth.sign_in (method
+//   passkey), mfa.challenge (method passkey).
+import { createAuthEndpoint, createAuthMiddleware, isAPIError, sessionMiddleware } from 'better-auth/api';
+import { APIError } from '@better-auth/core/error';
+import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { markSecondFactor } from './assurance.ts';
+import { recordAudit } from './audit.ts';
+
+export const PASSKEY_UV_REQUIRED = 'PASSKEY_USER_VERIFICATION_REQUIRED';
+export const PASSKEY_STEP_UP_FAILED = 'PASSKEY_STEP_UP_FAILED';
+
+/** How long a step-up challenge stays valid (the same as the plugin's challenges). */
+const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+const STEP_UP_PREFIX = 'passkey-step-up-';
+/** Better Auth's two-factor plugin keeps a pending password sign-in in this cookie. */
+const TWO_FACTOR_COOKIE = 'two_factor';
+
+// Authenticator data flags (WebAuthn §6.1): bit 0 user present, bit 2 user verified.
+const FLAG_UP = 0x01;
+const FLAG_UV = 0x04;
+
+/** True when the assertion's authenticator data says the user was present and verified. */
+export function assertionIsUserVerified(response: unknown): boolean {
+  const data = (response as { response?: { authenticatorData?: unknown } } | null)?.response?.authenticatorData;
+  if (typeof data !== 'string' || !/^[A-Za-z0-9_-]+={0,2}$/.test(data)) return false;
+  const bytes = Buffer.from(data, 'base64url');
+  // 32 bytes of RP id hash, then the flags byte, then a 4-byte counter.
+  if (bytes.length < 37) return false;
+  const flags = bytes[32]!;
+  return (flags & (FLAG_UP | FLAG_UV)) === (FLAG_UP | FLAG_UV);
+}
+
+const assertionSchema = z.object({
+  id: z.string().min(1).max(1024),
+  rawId: z.string().min(1).max(1024),
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: z.string().min(1).max(8192),
+    authenticatorData: z.string().min(1).max(8192),
+    signature: z.string().min(1).max(1024),
+    userHandle: z.string().max(1024).optional(),
+  }),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()).optional(),
+});
+const stepUpBodySchema = z.object({ response: assertionSchema });
+
+type StoredPasskey = {
+  id: string;
+  userId: string;
+  credentialID: string;
+  publicKey: string;
+  counter: number;
+  transports?: string | null;
+};
+
+type HookCtx = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+
+function requestMeta(ctx: { headers?: Headers | undefined; request?: Request | undefined }) {
+  const headers = ctx.headers ?? ctx.request?.headers;
+  return {
+    ip: headers?.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null,
+    userAgent: headers?.get('user-agent')?.slice(0, 512) ?? null,
+  };
+}
+
+function returnedError(ctx: HookCtx): string | null {
+  const returned = ctx.context.returned;
+  if (!isAPIError(returned)) return null;
+  const code = (returned.body as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : returned.status.toString();
+}
+
+function rpOf(options: { baseURL?: unknown }): { rpID: string; origin: string } {
+  const url = new URL(typeof options.baseURL === 'string' ? options.baseURL : 'http://localhost');
+  return { rpID: url.hostname, origin: url.origin };
+}
+
+export type PasskeyAssuranceOptions = { db: Kysely<unknown> };
+
+export function passkeyAssurance({ db }: PasskeyAssuranceOptions) {
+  return {
+    id: 'passkey-assurance',
+    endpoints: {
+      passkeyStepUpOptions: createAuthEndpoint(
+        '/passkey/step-up/options',
+        { method: 'GET', use: [sessionMiddleware] },
+        async (ctx) => {
+          const { session, user } = ctx.context.session;
+          const passkeys = await ctx.context.adapter.findMany<StoredPasskey>({
+            model: 'passkey',
+            where: [{ field: 'userId', value: user.id }],
+          });
+          if (passkeys.length === 0) {
+            throw new APIError('BAD_REQUEST', { code: 'NO_PASSKEY', message: 'This account has no passkey yet.' });
+          }
+          const options = await generateAuthenticationOptions({
+            rpID: rpOf(ctx.context.options).rpID,
+            userVerification: 'required',
+            allowCredentials: passkeys.map((p) => ({
+              id: p.credentialID,
+              ...(p.transports
+                ? {
+                    transports: p.transports.split(',') as NonNullable<
+                      Parameters<typeof generateAuthenticationOptions>[0]['allowCredentials']
+                    >[number]['transports'],
+                  }
+                : {}),
+            })),
+          });
+          const identifier = `${STEP_UP_PREFIX}${session.id}`;
+          await ctx.context.internalAdapter.deleteVerificationByIdentifier(identifier);
+          await ctx.context.internalAdapter.createVerificationValue({
+            identifier,
+            value: options.challenge,
+            expiresAt: new Date(Date.now() + CHALLENGE_TTL_MS),
+          });
+          return ctx.json(options);
+        },
+      ),
+      passkeyStepUpVerify: createAuthEndpoint(
+        '/passkey/step-up/verify',
+        { method: 'POST', use: [sessionMiddleware], body: stepUpBodySchema },
+        async (ctx) => {
+          const { session, user } = ctx.context.session;
+          const meta = requestMeta(ctx);
+          const refuse = async (reason: string): Promise<never> => {
+            await recordAudit(db, {
+              event: 'mfa.challenge',
+              outcome: 'failure',
+              actorId: user.id,
+              subjectId: user.id,
+              reason,
+              data: { method: 'passkey', purpose: 'step_up' },
+              ...meta,
+            });
+            throw new APIError('UNAUTHORIZED', {
+              code: PASSKEY_STEP_UP_FAILED,
+              message: 'That passkey could not be verified for this account.',
+            });
+          };
+          const challenge = await ctx.context.internalAdapter.consumeVerificationValue(
+            `${STEP_UP_PREFIX}${session.id}`,
+          );
+          if (!challenge || challenge.expiresAt < new Date()) return refuse('challenge_missing');
+          const response = ctx.body.response;
+          if (!assertionIsUserVerified(response)) return refuse('user_not_verified');
+          const passkey = await ctx.context.adapter.findOne<StoredPasskey>({
+            model: 'passkey',
+            where: [
+              { field: 'credentialID', value: response.id },
+              { field: 'userId', value: user.id },
+            ],
+          });
+          if (!passkey) return refuse('unknown_passkey');
+          const { rpID, origin } = rpOf(ctx.context.options);
+          let verified: boolean;
+          let newCounter = passkey.counter;
+          try {
+            const result = await verifyAuthenticationResponse({
+              response: { ...response, clientExtensionResults: response.clientExtensionResults ?? {} },
+              expectedChallenge: challenge.value,
+              expectedOrigin: origin,
+              expectedRPID: rpID,
+              credential: {
+                id: passkey.credentialID,
+                publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64')),
+                counter: passkey.counter,
+              },
+              requireUserVerification: true,
+            });
+            verified = result.verified;
+            newCounter = result.authenticationInfo.newCounter;
+          } catch {
+            verified = false;
+          }
+          if (!verified) return refuse('assertion_invalid');
+          await ctx.context.adapter.update({
+            model: 'passkey',
+            where: [{ field: 'id', value: passkey.id }],
+            update: { counter: newCounter },
+          });
+          await markSecondFactor(db, session.id);
+          await recordAudit(db, {
+            event: 'mfa.challenge',
+            outcome: 'success',
+            actorId: user.id,
+            subjectId: user.id,
+            data: { method: 'passkey', purpose: 'step_up', passkey_id: passkey.id },
+            ...meta,
+          });
+          return ctx.json({ status: true, aal: 'aal2' });
+        },
+      ),
+    },
+    hooks: {
+      before: [
+        {
+          // The plugin verifies assertions with user verification optional; a passkey is
+          // only a strong factor when the authenticator checked a PIN or biometric.
+          matcher: (ctx: { path?: string }) => ctx.path === '/passkey/verify-authentication',
+          handler: createAuthMiddleware(async (ctx) => {
+            const response = (ctx.body as { response?: unknown } | undefined)?.response;
+            if (assertionIsUserVerified(response)) return;
+            await recordAudit(db, {
+              event: 'auth.sign_in',
+              outcome: 'failure',
+              reason: 'user_not_verified',
+              data: { method: 'passkey' },
+              ...requestMeta(ctx),
+            });
+            throw new APIError('UNAUTHORIZED', {
+              code: PASSKEY_UV_REQUIRED,
+              message: 'Your passkey must check your PIN, fingerprint or face to sign you in.',
+            });
+          }),
+        },
+      ],
+      after: [
+        {
+          // Ask the browser for user verification up front (the plugin asks "preferred").
+          matcher: (ctx: { path?: string }) => ctx.path === '/passkey/generate-authenticate-options',
+          handler: createAuthMiddleware(async (ctx) => {
+            const returned = ctx.context.returned;
+            if (!returned || isAPIError(returned) || typeof returned !== 'object') return;
+            return ctx.json({ ...(returned as Record<string, unknown>), userVerification: 'required' });
+          }),
+        },
+        {
+          matcher: (ctx: { path?: string }) => ctx.path === '/passkey/verify-authentication',
+          handler: createAuthMiddleware(async (ctx) => {
+            const meta = requestMeta(ctx);
+            const failure = returnedError(ctx);
+            const created = ctx.context.newSession;
+            if (failure || !created) {
+              await recordAudit(db, {
+                event: 'auth.sign_in',
+                outcome: 'failure',
+                reason: failure ?? 'no_session',
+                data: { method: 'passkey' },
+                ...meta,
+              });
+              return;
+            }
+            // Possession of the key plus the authenticator's own user verification: aal2.
+            await markSecondFactor(db, created.session.id);
+            // A password sign-in waiting for its second factor is finished by this one.
+            const pending = ctx.context.createAuthCookie(TWO_FACTOR_COOKIE);
+            if (ctx.getCookie(pending.name)) ctx.setCookie(pending.name, '', { ...pending.attributes, maxAge: 0 });
+            await recordAudit(db, {
+              event: 'auth.sign_in',
+              outcome: 'success',
+              actorId: created.user.id,
+              subjectId: created.user.id,
+              data: { method: 'passkey', session_id: created.session.id },
+              ...meta,
+            });
+            const returned = ctx.context.returned as { session?: Record<string, unknown> } | undefined;
+            if (returned?.session) {
+              return ctx.json({
+                ...returned,
+                session: { ...returned.session, aal: 'aal2', secondFactorAt: new Date() },
+              });
+            }
+          }),
+        },
+        {
+          matcher: (ctx: { path?: string }) =>
+            ctx.path === '/passkey/verify-registration' ||
+            ctx.path === '/passkey/delete-passkey' ||
+            ctx.path === '/passkey/update-passkey',
+          handler: createAuthMiddleware(async (ctx) => {
+            const userId = ctx.context.session?.user.id ?? null;
+            const failure = returnedError(ctx);
+            const event =
+              ctx.path === '/passkey/verify-registration'
+                ? 'passkey.added'
+                : ctx.path === '/passkey/delete-passkey'
+                  ? 'passkey.removed'
+                  : 'passkey.renamed';
+            const returned = ctx.context.returned as { id?: unknown; passkey?: { id?: unknown } } | undefined;
+            const bodyId = (ctx.body as { id?: unknown } | undefined)?.id;
+            const passkeyId = failure ? bodyId : (returned?.id ?? returned?.passkey?.id ?? bodyId);
+            await recordAudit(db, {
+              event,
+              outcome: failure ? 'failure' : 'success',
+              actorId: userId,
+              subjectId: userId,
+              reason: failure,
+              data: typeof passkeyId === 'string' ? { passkey_id: passkeyId } : {},
+              ...requestMeta(ctx),
+            });
+          }),
+        },
+      ],
+    },
+  };
+}
