@@ -82,6 +82,16 @@ function returnedError(ctx: HookCtx): string | null {
   return typeof code === 'string' ? code : returned.status.toString();
 }
 
+/** The account of a password sign-in waiting for its second factor (two-factor plugin), if any. */
+async function pendingTwoFactorUser(ctx: HookCtx): Promise<string | null> {
+  const cookie = ctx.context.createAuthCookie(TWO_FACTOR_COOKIE);
+  const identifier = await ctx.getSignedCookie(cookie.name, ctx.context.secret);
+  if (!identifier) return null;
+  const pending = await ctx.context.internalAdapter.findVerificationValue(identifier);
+  if (!pending || pending.expiresAt < new Date()) return null;
+  return pending.value;
+}
+
 function rpOf(options: { baseURL?: unknown }): { rpID: string; origin: string } {
   const url = new URL(typeof options.baseURL === 'string' ? options.baseURL : 'http://localhost');
   return { rpID: url.hostname, origin: url.origin };
@@ -234,7 +244,25 @@ export function passkeyAssurance({ db }: PasskeyAssuranceOptions) {
           handler: createAuthMiddleware(async (ctx) => {
             const returned = ctx.context.returned;
             if (!returned || isAPIError(returned) || typeof returned !== 'object') return;
-            return ctx.json({ ...(returned as Record<string, unknown>), userVerification: 'required' });
+            const options: Record<string, unknown> = {
+              ...(returned as Record<string, unknown>),
+              userVerification: 'required',
+            };
+            // Finishing a password sign-in that waits for its second factor: offer only the
+            // passkeys of that account.
+            const pendingUserId = await pendingTwoFactorUser(ctx);
+            if (pendingUserId && !options.allowCredentials) {
+              const passkeys = await ctx.context.adapter.findMany<StoredPasskey>({
+                model: 'passkey',
+                where: [{ field: 'userId', value: pendingUserId }],
+              });
+              options.allowCredentials = passkeys.map((p) => ({
+                id: p.credentialID,
+                type: 'public-key',
+                ...(p.transports ? { transports: p.transports.split(',') } : {}),
+              }));
+            }
+            return ctx.json(options);
           }),
         },
         {
@@ -255,9 +283,14 @@ export function passkeyAssurance({ db }: PasskeyAssuranceOptions) {
             }
             // Possession of the key plus the authenticator's own user verification: aal2.
             await markSecondFactor(db, created.session.id);
-            // A password sign-in waiting for its second factor is finished by this one.
+            // A password sign-in waiting for its second factor is finished by this one: its
+            // challenge is used up and its cookie cleared.
             const pending = ctx.context.createAuthCookie(TWO_FACTOR_COOKIE);
-            if (ctx.getCookie(pending.name)) ctx.setCookie(pending.name, '', { ...pending.attributes, maxAge: 0 });
+            const pendingId = await ctx.getSignedCookie(pending.name, ctx.context.secret);
+            if (pendingId) {
+              await ctx.context.internalAdapter.consumeVerificationValue(pendingId).catch(() => null);
+              ctx.setCookie(pending.name, '', { ...pending.attributes, maxAge: 0 });
+            }
             await recordAudit(db, {
               event: 'auth.sign_in',
               outcome: 'success',

@@ -187,6 +187,45 @@ describe('registering and signing in with a passkey', () => {
   });
 });
 
+describe('passkey as the second factor of a password sign-in', () => {
+  test("a pending TOTP challenge offers only that account's passkeys, and the passkey finishes it at aal2", async () => {
+    const { client, email, userId } = await signedUp('pk-2fa');
+    const { authenticator } = await registerPasskey(client);
+    // TOTP "enrolled": the two-factor plugin now holds password sign-ins for a second factor.
+    await superuserQuery(`update identity.users set two_factor_enabled = true where id = $1`, [userId]);
+
+    const browser = new Client();
+    const signIn = await browser.post('/auth/sign-in/email', { email, password: 'correct horse battery staple' });
+    assert.equal(signIn.status, 200);
+    assert.equal(((await signIn.json()) as { twoFactorRedirect?: boolean }).twoFactorRedirect, true);
+    const pendingCookie = [...browser.cookies].find(([k]) => k.endsWith('two_factor'));
+    assert.ok(pendingCookie, 'the two-factor plugin set its cookie');
+    assert.ok(![...browser.cookies.keys()].some((k) => k.endsWith('session_token')));
+
+    const options = (await (await browser.get('/auth/passkey/generate-authenticate-options')).json()) as {
+      challenge: string;
+      allowCredentials: { id: string }[];
+    };
+    assert.deepEqual(
+      options.allowCredentials.map((c) => c.id),
+      [authenticator.id],
+    );
+    const res = await browser.post('/auth/passkey/verify-authentication', {
+      response: authenticator.assert(options.challenge),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(await aalOf(browser), 'aal2');
+    assert.ok(![...browser.cookies.keys()].some((k) => k.endsWith('two_factor')), 'pending cookie cleared');
+
+    // The pending challenge is used up: replaying its cookie cannot finish another sign-in.
+    const replay = new Client();
+    replay.cookies.set(pendingCookie[0], pendingCookie[1]);
+    const totp = await replay.post('/auth/two-factor/verify-totp', { code: '123456' });
+    assert.equal(totp.status, 401);
+    assert.equal(((await totp.json()) as { code: string }).code, 'INVALID_TWO_FACTOR_COOKIE');
+  });
+});
+
 describe('passkey step-up', () => {
   test('a password session becomes aal2 after a passkey assertion, in place', async () => {
     const { client, userId } = await signedUp('pk-stepup');
