@@ -26,7 +26,7 @@ const SERVER_MESSAGES: Record<string, string> = {
   NO_PASSKEY: 'This account has no passkey yet.',
   CHALLENGE_NOT_FOUND: 'That took too long. Try again.',
   SESSION_EXPIRED: 'For your security, sign in again before adding a passkey.',
-  SESSION_IS_NOT_FRESH: 'For your security, sign in again before adding a passkey.',
+  SESSION_NOT_FRESH: 'For your security, sign in again before adding a passkey.',
   FAILED_TO_VERIFY_REGISTRATION: 'The passkey could not be added. Try again.',
   FRESH_SECOND_FACTOR_REQUIRED: 'Verify it is you first.',
 };
