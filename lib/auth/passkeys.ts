@@ -7,8 +7,9 @@
 // - step-up with a passkey for a signed-in person: /passkey/step-up/options and
 //   /passkey/step-up/verify check an assertion against that person's own passkeys and
 //   mark the *current* session (the plugin's verify-authentication would start a new one);
-// - audit events: passkey.added, passkey.removed, passkey.renamed, auth.sign_in (method
-//   passkey), mfa.challenge (method passkey).
+// - audit events the general mapping (audit plugin) cannot see: passkey.renamed, a sign-in
+//   refused for lack of user verification (refused before any after-hook runs), and
+//   mfa.challenge for the step-up endpoints; sign-in, added and removed are mapped there.
 import { createAuthEndpoint, createAuthMiddleware, isAPIError, sessionMiddleware } from 'better-auth/api';
 import { APIError } from '@better-auth/core/error';
 import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server';
@@ -223,9 +224,19 @@ export function passkeyAssurance({ db }: PasskeyAssuranceOptions) {
           handler: createAuthMiddleware(async (ctx) => {
             const response = (ctx.body as { response?: unknown } | undefined)?.response;
             if (assertionIsUserVerified(response)) return;
+            // The owner of the credential (if it is one of ours) sees the attempt in their history.
+            const credentialId = (response as { id?: unknown } | undefined)?.id;
+            const owner =
+              typeof credentialId === 'string' && credentialId.length <= 1024
+                ? await ctx.context.adapter.findOne<StoredPasskey>({
+                    model: 'passkey',
+                    where: [{ field: 'credentialID', value: credentialId }],
+                  })
+                : null;
             await recordAudit(db, {
               event: 'auth.sign_in',
               outcome: 'failure',
+              subjectId: owner?.userId ?? null,
               reason: 'user_not_verified',
               data: { method: 'passkey' },
               ...requestMeta(ctx),
@@ -268,19 +279,10 @@ export function passkeyAssurance({ db }: PasskeyAssuranceOptions) {
         {
           matcher: (ctx: { path?: string }) => ctx.path === '/passkey/verify-authentication',
           handler: createAuthMiddleware(async (ctx) => {
-            const meta = requestMeta(ctx);
-            const failure = returnedError(ctx);
+            // Success and failure of the sign-in itself are audited by the audit mapping
+            // plugin (auth.sign_in, method passkey), like every Better Auth endpoint.
             const created = ctx.context.newSession;
-            if (failure || !created) {
-              await recordAudit(db, {
-                event: 'auth.sign_in',
-                outcome: 'failure',
-                reason: failure ?? 'no_session',
-                data: { method: 'passkey' },
-                ...meta,
-              });
-              return;
-            }
+            if (returnedError(ctx) || !created) return;
             // Possession of the key plus the authenticator's own user verification: aal2.
             await markSecondFactor(db, created.session.id);
             // A password sign-in waiting for its second factor is finished by this one: its
@@ -291,14 +293,6 @@ export function passkeyAssurance({ db }: PasskeyAssuranceOptions) {
               await ctx.context.internalAdapter.consumeVerificationValue(pendingId).catch(() => null);
               ctx.setCookie(pending.name, '', { ...pending.attributes, maxAge: 0 });
             }
-            await recordAudit(db, {
-              event: 'auth.sign_in',
-              outcome: 'success',
-              actorId: created.user.id,
-              subjectId: created.user.id,
-              data: { method: 'passkey', session_id: created.session.id },
-              ...meta,
-            });
             const returned = ctx.context.returned as { session?: Record<string, unknown> } | undefined;
             if (returned?.session) {
               return ctx.json({
@@ -309,24 +303,14 @@ export function passkeyAssurance({ db }: PasskeyAssuranceOptions) {
           }),
         },
         {
-          matcher: (ctx: { path?: string }) =>
-            ctx.path === '/passkey/verify-registration' ||
-            ctx.path === '/passkey/delete-passkey' ||
-            ctx.path === '/passkey/update-passkey',
+          // passkey.added and passkey.removed are in the audit mapping plugin; renaming is not.
+          matcher: (ctx: { path?: string }) => ctx.path === '/passkey/update-passkey',
           handler: createAuthMiddleware(async (ctx) => {
             const userId = ctx.context.session?.user.id ?? null;
             const failure = returnedError(ctx);
-            const event =
-              ctx.path === '/passkey/verify-registration'
-                ? 'passkey.added'
-                : ctx.path === '/passkey/delete-passkey'
-                  ? 'passkey.removed'
-                  : 'passkey.renamed';
-            const returned = ctx.context.returned as { id?: unknown; passkey?: { id?: unknown } } | undefined;
-            const bodyId = (ctx.body as { id?: unknown } | undefined)?.id;
-            const passkeyId = failure ? bodyId : (returned?.id ?? returned?.passkey?.id ?? bodyId);
+            const passkeyId = (ctx.body as { id?: unknown } | undefined)?.id;
             await recordAudit(db, {
-              event,
+              event: 'passkey.renamed',
               outcome: failure ? 'failure' : 'success',
               actorId: userId,
               subjectId: userId,
