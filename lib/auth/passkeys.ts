@@ -13,6 +13,7 @@
 import { createAuthEndpoint, createAuthMiddleware, isAPIError, sessionMiddleware } from 'better-auth/api';
 import { APIError } from '@better-auth/core/error';
 import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server';
+import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { markSecondFactor } from './assurance.ts';
@@ -40,6 +41,22 @@ export function assertionIsUserVerified(response: unknown): boolean {
   if (bytes.length < 37) return false;
   const flags = bytes[32]!;
   return (flags & (FLAG_UP | FLAG_UV)) === (FLAG_UP | FLAG_UV);
+}
+
+/**
+ * For a registration: false when the attestation's authenticator data lacks UP or UV, null
+ * when it cannot be read (Better Auth's verification refuses those anyway).
+ */
+export function registrationIsUserVerified(response: unknown): boolean | null {
+  const data = (response as { response?: { attestationObject?: unknown } } | null)?.response?.attestationObject;
+  if (typeof data !== 'string' || data.length > 65_536 || !/^[A-Za-z0-9_-]+={0,2}$/.test(data)) return null;
+  try {
+    const authData = decodeAttestationObject(new Uint8Array(Buffer.from(data, 'base64url'))).get('authData');
+    if (!(authData instanceof Uint8Array) || authData.length < 37) return null;
+    return (authData[32]! & (FLAG_UP | FLAG_UV)) === (FLAG_UP | FLAG_UV);
+  } catch {
+    return null;
+  }
 }
 
 const assertionSchema = z.object({
@@ -217,6 +234,19 @@ export function passkeyAssurance({ db }: PasskeyAssuranceOptions) {
     },
     hooks: {
       before: [
+        {
+          // Registration asks for user verification; a response without it (an old
+          // security key without a PIN, or a scripted client) is not a strong factor.
+          matcher: (ctx: { path?: string }) => ctx.path === '/passkey/verify-registration',
+          handler: createAuthMiddleware(async (ctx) => {
+            const response = (ctx.body as { response?: unknown } | undefined)?.response;
+            if (registrationIsUserVerified(response) !== false) return;
+            throw new APIError('BAD_REQUEST', {
+              code: PASSKEY_UV_REQUIRED,
+              message: 'Your passkey must check your PIN, fingerprint or face. Turn that on and try again.',
+            });
+          }),
+        },
         {
           // The plugin verifies assertions with user verification optional; a passkey is
           // only a strong factor when the authenticator checked a PIN or biometric.

@@ -134,6 +134,22 @@ describe('registering and signing in with a passkey', () => {
     assert.equal(await aalOf(browser), 'aal2');
   });
 
+  test('a registration without user verification is refused and stores nothing', async () => {
+    const { client, userId } = await signedUp('pk-reg-no-uv');
+    const authenticator = new SoftAuthenticator({ rpId, origin });
+    const options = (await (await client.get('/auth/passkey/generate-register-options')).json()) as {
+      challenge: string;
+    };
+    const res = await client.post('/auth/passkey/verify-registration', {
+      response: authenticator.register(options.challenge, { userVerified: false }),
+      name: 'No PIN',
+    });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { code: string }).code, 'PASSKEY_USER_VERIFICATION_REQUIRED');
+    const { rows } = await superuserQuery(`select 1 from identity.passkeys where user_id = $1`, [userId]);
+    assert.equal(rows.length, 0);
+  });
+
   test('a forged assertion (bad signature), a wrong origin and an unknown credential are refused', async () => {
     const { client } = await signedUp('pk-forged');
     const { authenticator } = await registerPasskey(client);

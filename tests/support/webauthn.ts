@@ -69,9 +69,9 @@ export class SoftAuthenticator {
   }
 
   /** A registration response (navigator.credentials.create) for `challenge`. */
-  register(challenge: string) {
+  register(challenge: string, opts: { userVerified?: boolean } = {}) {
     const clientDataJSON = this.#clientData('webauthn.create', challenge);
-    const authData = this.#authData(0x45, true); // UP | UV | AT
+    const authData = this.#authData(opts.userVerified === false ? 0x41 : 0x45, true); // UP (| UV) | AT
     const attestationObject = Buffer.concat([
       Buffer.from([0xa3]),
       cborText('fmt'),
