@@ -11,6 +11,7 @@ import { log } from '../logger.ts';
 import { aalOf } from './assurance.ts';
 import { signingKeyOptions } from './keys.ts';
 import { sendAuthMail } from './mail.ts';
+import { passkeyAssurance } from './passkeys.ts';
 import { refreshTokens } from './refresh-tokens.ts';
 import { sessionLifetimes, sessionPolicy } from './sessions.ts';
 
@@ -101,6 +102,8 @@ export function authOptions({ config, db }: AuthDeps) {
         rpID: publicUrl.hostname,
         rpName: 'TaskMaster',
         origin: publicUrl.origin,
+        // Discoverable credentials (sign in without typing an email) that check a PIN or biometric.
+        authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
         schema: {
           passkey: {
             modelName: 'passkeys',
@@ -111,6 +114,7 @@ export function authOptions({ config, db }: AuthDeps) {
           },
         },
       }),
+      passkeyAssurance({ db }),
       magicLink({
         expiresIn: 15 * 60,
         allowedAttempts: 1,
