@@ -3,7 +3,7 @@
 // test can speak for several client IPs through X-Forwarded-For.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { betterAuth } from 'better-auth';
+import { betterAuth, type BetterAuthOptions } from 'better-auth';
 import { authOptions } from '../../lib/auth/auth.ts';
 import { parseConfig, type Config } from '../../lib/config.ts';
 import { services } from '../../lib/services.ts';
@@ -22,11 +22,10 @@ export function authWith(env: Record<string, string>) {
   const options = authOptions({ config, db: services().serviceDb });
   // Password reset by email may not be wired in this branch yet; the abuse tests only
   // need the endpoint to answer, so a no-op sender stands in when none is configured.
-  const emailAndPassword = {
-    ...options.emailAndPassword,
-    sendResetPassword:
-      (options.emailAndPassword as { sendResetPassword?: unknown }).sendResetPassword ?? (async () => undefined),
-  };
+  type Sender = NonNullable<BetterAuthOptions['emailAndPassword']>['sendResetPassword'];
+  const existing = (options.emailAndPassword as { sendResetPassword?: Sender }).sendResetPassword;
+  const noop: NonNullable<Sender> = async () => undefined;
+  const emailAndPassword = { ...options.emailAndPassword, sendResetPassword: existing ?? noop };
   return { config, auth: betterAuth({ ...options, emailAndPassword }) };
 }
 
