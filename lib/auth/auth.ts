@@ -8,8 +8,13 @@ import { genericOAuth, jwt, magicLink, twoFactor } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
+import { abuseProtection } from './abuse-plugin.ts';
 import { aalOf } from './assurance.ts';
+import { auditTrail } from './audit-plugin.ts';
+import { cookieOptions } from './cookies.ts';
+import { csrfGuard } from './csrf-plugin.ts';
 import { sendAuthMail } from './mail.ts';
+import { passwordPolicy } from './password-policy-plugin.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -29,7 +34,6 @@ function snake<const K extends string>(...fields: K[]): Record<K, string> {
 const TIMESTAMPS = ['createdAt', 'updatedAt'] as const;
 
 export function authOptions({ config, db }: AuthDeps) {
-  const secure = config.isProduction || config.PUBLIC_URL.startsWith('https://');
   const publicUrl = new URL(config.PUBLIC_URL);
   return {
     appName: 'TaskMaster',
@@ -79,12 +83,16 @@ export function authOptions({ config, db }: AuthDeps) {
     },
     advanced: {
       database: { generateId: 'uuid' as const },
-      useSecureCookies: secure,
-      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' as const, secure },
+      // Cookie names and attributes (HttpOnly, SameSite=Lax, Secure, __Host-): lib/auth/cookies.ts.
+      ...cookieOptions(config),
       ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
     },
     rateLimit: { enabled: false },
     plugins: [
+      csrfGuard({ publicOrigin: publicUrl.origin }),
+      abuseProtection({ config, db }),
+      passwordPolicy(),
+      auditTrail({ db }),
       twoFactor({
         issuer: 'TaskMaster',
         schema: {
