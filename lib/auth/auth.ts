@@ -92,7 +92,6 @@ export function authOptions({ config, db }: AuthDeps) {
       csrfGuard({ publicOrigin: publicUrl.origin }),
       abuseProtection({ config, db }),
       passwordPolicy(),
-      auditTrail({ db }),
       twoFactor({
         issuer: 'TaskMaster',
         schema: {
@@ -141,6 +140,9 @@ export function authOptions({ config, db }: AuthDeps) {
           }),
         },
       }),
+      // Last: its after-hooks must see what the plugins above made of each answer (e.g. the
+      // two-factor plugin turning a password sign-in into a pending second factor).
+      auditTrail({ db }),
     ],
   };
 }
