@@ -15,6 +15,7 @@ import { cookieOptions } from './cookies.ts';
 import { csrfGuard } from './csrf-plugin.ts';
 import { sendAuthMail } from './mail.ts';
 import { passwordPolicy } from './password-policy-plugin.ts';
+import { passkeyAssurance } from './passkeys.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -106,6 +107,8 @@ export function authOptions({ config, db }: AuthDeps) {
         rpID: publicUrl.hostname,
         rpName: 'TaskMaster',
         origin: publicUrl.origin,
+        // Discoverable credentials (sign in without typing an email) that check a PIN or biometric.
+        authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
         schema: {
           passkey: {
             modelName: 'passkeys',
@@ -116,6 +119,7 @@ export function authOptions({ config, db }: AuthDeps) {
           },
         },
       }),
+      passkeyAssurance({ db }),
       magicLink({
         expiresIn: 15 * 60,
         allowedAttempts: 1,
