@@ -41,6 +41,8 @@ const LIMITED: Readonly<Record<string, string>> = {
   '/two-factor/verify-backup-code': 'mfa',
   '/two-factor/verify-otp': 'mfa',
   '/passkey/verify-authentication': 'passkey',
+  // Passkey step-up of a signed-in person (lib/auth/passkeys.ts): a second-factor check.
+  '/passkey/step-up/verify': 'mfa',
 };
 
 export const RATE_LIMITED = 'RATE_LIMITED';

@@ -38,6 +38,7 @@ const TITLES: Readonly<Record<string, { success: string; failure: string }>> = {
   'mfa.backup_codes_generated': { success: 'New backup codes generated', failure: 'Backup code generation refused' },
   'passkey.added': { success: 'Passkey added', failure: 'Adding a passkey failed' },
   'passkey.removed': { success: 'Passkey removed', failure: 'Removing a passkey failed' },
+  'passkey.renamed': { success: 'Passkey renamed', failure: 'Renaming a passkey failed' },
   'session.revoked': { success: 'Signed out of other devices', failure: 'Signing out other devices failed' },
   'oauth.linked': { success: 'Sign-in provider linked', failure: 'Linking a sign-in provider failed' },
   'oauth.link_started': { success: 'Linking a sign-in provider', failure: 'Linking a sign-in provider refused' },
