@@ -60,6 +60,30 @@ test('the security history lists my sign-up, failed and successful sign-ins and 
   expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
 });
 
+test('the history is paged, 25 events a page, newest first', async ({ page }, testInfo) => {
+  const person = newPerson('paged', testInfo);
+  await signUp(page, person);
+  // 30 more events on this account (newer than the sign-up), as the auth service writes them.
+  await superuserQuery(
+    `select private.record_audit('mfa.challenge', 'failure', u.id, u.id, '192.0.2.5', 'curl/8.5.0', 'invalid_code')
+       from identity.users u, generate_series(1, 30)
+      where u.email = $1`,
+    [person.email],
+  );
+  await page.goto('/app/settings/security');
+  const rows = page.getByTestId('security-event');
+  await expect(rows).toHaveCount(25);
+  await expect(rows.first()).toContainText('Wrong second-factor code');
+  await expect(rows.first().getByRole('cell').nth(2)).toHaveText('Program: curl');
+  const pager = page.getByRole('navigation', { name: 'Security history pages' });
+  await expect(pager.getByRole('link', { name: 'Newer events' })).toHaveCount(0);
+  await pager.getByRole('link', { name: 'Older events' }).click();
+  await expect(page).toHaveURL(/\/app\/settings\/security\?page=2$/);
+  await expect(rows).toHaveCount(6);
+  await expect(pager.getByRole('link', { name: 'Older events' })).toHaveCount(0);
+  await expect(pager.getByRole('link', { name: 'Newer events' })).toBeVisible();
+});
+
 test('an out-of-range page is a clear 400, not an error page of the server', async ({ page }, testInfo) => {
   await signUp(page, newPerson('pager', testInfo));
   const res = await page.goto('/app/settings/security?page=0');
