@@ -85,7 +85,7 @@ export function abuseProtection({ config, db }: AbuseDeps) {
     hooks: {
       before: [
         {
-          matcher: (ctx) => ctx.path !== undefined && ctx.path in LIMITED,
+          matcher: (ctx) => ctx.path !== undefined && Object.hasOwn(LIMITED, ctx.path),
           handler: createAuthMiddleware(async (ctx) => {
             const action = LIMITED[ctx.path] as string;
             const email = emailOf(ctx);

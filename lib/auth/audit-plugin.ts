@@ -141,7 +141,7 @@ export function auditTrail({ db }: { db: Kysely<unknown> }) {
     hooks: {
       before: [
         {
-          matcher: (ctx) => ctx.path !== undefined && ctx.path in EVENTS,
+          matcher: (ctx) => ctx.path !== undefined && Object.hasOwn(EVENTS, ctx.path),
           handler: createAuthMiddleware(async (ctx) => {
             noted.set(ctx.context, await note(ctx).catch(() => ({ userId: null })));
           }),
@@ -149,7 +149,7 @@ export function auditTrail({ db }: { db: Kysely<unknown> }) {
       ],
       after: [
         {
-          matcher: (ctx) => ctx.path !== undefined && ctx.path in EVENTS,
+          matcher: (ctx) => ctx.path !== undefined && Object.hasOwn(EVENTS, ctx.path),
           handler: createAuthMiddleware(async (ctx) => {
             const spec = EVENTS[ctx.path] as Spec;
             const before = noted.get(ctx.context) ?? { userId: null };
