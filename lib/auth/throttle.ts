@@ -28,7 +28,11 @@ export function accountKey(secret: string, value: string): string {
 
 export type RateDecision = { allowed: boolean; retryAfter: number };
 
-/** Takes one hit from the action's IP bucket and (when known) its account bucket. */
+/**
+ * Takes one hit from the action's IP bucket and (when known) its account bucket, in one
+ * statement. Rows are always locked IP first, then account (disjoint key spaces), so two
+ * concurrent checks can wait on each other but never deadlock.
+ */
 export async function hitRateLimit(
   db: Kysely<unknown>,
   limits: ThrottleLimits,
