@@ -141,6 +141,23 @@ const schema = z
     RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(120),
     RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(600),
     RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(1200),
+    // --- Identity abuse protection (lib/auth/abuse-plugin.ts, docs/adr: limits and lockout) ---
+    /** Attempts per client IP per window on each identity action (sign-in, sign-up, reset…); 0 = off. */
+    AUTH_RATE_LIMIT_IP: z.coerce.number().int().min(0).max(1_000_000_000).default(30),
+    /** Attempts per account (the submitted email, known or not) per window on each action; 0 = off. */
+    AUTH_RATE_LIMIT_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000_000).default(10),
+    /** Length of the identity rate-limit window, in seconds. */
+    AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    /** From this many failed sign-ins on an account, the next must wait 2^(n-this) s (capped). */
+    AUTH_DELAY_AFTER_FAILURES: z.coerce.number().int().min(1).max(1_000_000).default(3),
+    /** Cap of the progressive delay between failed sign-ins, in seconds. */
+    AUTH_DELAY_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /** This many failed sign-ins inside AUTH_FAILURE_WINDOW_SECONDS lock the account. */
+    AUTH_LOCKOUT_THRESHOLD: z.coerce.number().int().min(2).max(1_000_000).default(10),
+    /** The window in which failed sign-ins are counted, in seconds. */
+    AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+    /** How long a lockout lasts, in seconds. Password reset by email stays possible. */
+    AUTH_LOCKOUT_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
     // --- Ingest endpoints (/api/v1/bug-reports, /api/v1/telemetry; gateway/src/ingest) ---
     /** Largest bug report body in bytes: a 2 MiB screenshot data URL plus the rest. */
     BUG_REPORT_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2_621_440),

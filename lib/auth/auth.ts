@@ -8,9 +8,14 @@ import { genericOAuth, jwt, magicLink, twoFactor } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
+import { abuseProtection } from './abuse-plugin.ts';
 import { aalOf } from './assurance.ts';
 import { signingKeyOptions } from './keys.ts';
+import { auditTrail } from './audit-plugin.ts';
+import { cookieOptions } from './cookies.ts';
+import { csrfGuard } from './csrf-plugin.ts';
 import { sendAuthMail } from './mail.ts';
+import { passwordPolicy } from './password-policy-plugin.ts';
 import { passkeyAssurance } from './passkeys.ts';
 import { refreshTokens } from './refresh-tokens.ts';
 import { sessionLifetimes, sessionPolicy } from './sessions.ts';
@@ -33,7 +38,6 @@ function snake<const K extends string>(...fields: K[]): Record<K, string> {
 const TIMESTAMPS = ['createdAt', 'updatedAt'] as const;
 
 export function authOptions({ config, db }: AuthDeps) {
-  const secure = config.isProduction || config.PUBLIC_URL.startsWith('https://');
   const publicUrl = new URL(config.PUBLIC_URL);
   return {
     appName: 'TaskMaster',
@@ -82,12 +86,15 @@ export function authOptions({ config, db }: AuthDeps) {
     },
     advanced: {
       database: { generateId: 'uuid' as const },
-      useSecureCookies: secure,
-      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' as const, secure },
+      // Cookie names and attributes (HttpOnly, SameSite=Lax, Secure, __Host-): lib/auth/cookies.ts.
+      ...cookieOptions(config),
       ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
     },
     rateLimit: { enabled: false },
     plugins: [
+      csrfGuard({ publicOrigin: publicUrl.origin }),
+      abuseProtection({ config, db }),
+      passwordPolicy(),
       twoFactor({
         issuer: 'TaskMaster',
         schema: {
@@ -141,6 +148,9 @@ export function authOptions({ config, db }: AuthDeps) {
           }),
         },
       }),
+      // Last: its after-hooks must see what the plugins above made of each answer (e.g. the
+      // two-factor plugin turning a password sign-in into a pending second factor).
+      auditTrail({ db }),
     ],
   };
 }
