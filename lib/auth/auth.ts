@@ -9,7 +9,13 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
 import { aalOf } from './assurance.ts';
-import { sendAuthMail } from './mail.ts';
+import {
+  changeEmailOptions,
+  emailVerificationOptions,
+  magicLinkSender,
+  passwordResetOptions,
+  singleUseEmailLinks,
+} from './email-flows.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -42,7 +48,8 @@ export function authOptions({ config, db }: AuthDeps) {
       log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) =>
         log()[level]({ component: 'auth' }, message),
     },
-    user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS) },
+    user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS), changeEmail: changeEmailOptions },
+    emailVerification: emailVerificationOptions({ config, db }),
     session: {
       modelName: 'sessions',
       fields: snake('expiresAt', 'ipAddress', 'userAgent', 'userId', ...TIMESTAMPS),
@@ -76,6 +83,7 @@ export function authOptions({ config, db }: AuthDeps) {
       minPasswordLength: 10,
       maxPasswordLength: 128,
       autoSignIn: true,
+      ...passwordResetOptions({ config, db }),
     },
     advanced: {
       database: { generateId: 'uuid' as const },
@@ -114,8 +122,9 @@ export function authOptions({ config, db }: AuthDeps) {
         allowedAttempts: 1,
         disableSignUp: true,
         storeToken: 'hashed',
-        sendMagicLink: ({ email, url }) => sendAuthMail(db, { template: 'magic_link', to: email, data: { url } }),
+        sendMagicLink: magicLinkSender({ config, db }),
       }),
+      singleUseEmailLinks({ config, db }),
       genericOAuth({ config: [] }),
       jwt({
         schema: { jwks: { fields: snake('publicKey', 'privateKey', 'createdAt', 'expiresAt') } },
