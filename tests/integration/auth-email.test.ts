@@ -398,6 +398,31 @@ describe('identity email templates', () => {
       /url: must be a link to this site/,
     );
   });
+  test('the worker task refuses a malformed job, naming the field, and sends nothing', async () => {
+    const sent: unknown[] = [];
+    const task = createAuthMailSend({
+      transport: () => ({
+        send: async (message) => {
+          sent.push(message);
+          return { messageId: message.messageId, accepted: [message.to] };
+        },
+        close: () => undefined,
+      }),
+    });
+    const helpers = { job: { id: '1' }, logger: { info: () => undefined } } as unknown as Parameters<typeof task>[1];
+    await assert.rejects(
+      async () => task({ template: 'nope', to: 'a@example.com', data: {} }, helpers),
+      /auth__mail payload: template/,
+    );
+    await assert.rejects(async () => task({ template: 'magic_link', to: 'not-an-address', data: {} }, helpers), /to/);
+    await assert.rejects(
+      async () =>
+        task({ template: 'magic_link', to: 'a@example.com', data: { url: 'https://evil.example/x' } }, helpers),
+      /must be a link to this site/,
+    );
+    assert.equal(sent.length, 0);
+  });
+
   test('the lockout email says until when, and from where', () => {
     const mail = renderAuthMail('lockout', { until: '2026-11-24T10:15:00Z', ip: '203.0.113.9' }, ctx);
     assert.match(mail.text, /until 24 Nov, 10:15 UTC/);
