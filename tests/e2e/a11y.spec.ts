@@ -176,6 +176,7 @@ const PAGES: PageCase[] = [
     signedIn: false,
     ready: h1('Confirm your email address'),
   },
+  { name: 'passkeys', path: () => '/app/settings/passkeys', signedIn: true, ready: h1('Passkeys') },
   { name: 'design', path: () => '/design', signedIn: false, ready: h1('Design system') },
   { name: 'report-bug', path: () => '/report-bug', signedIn: true, ready: h1(/bug/i) },
   {
