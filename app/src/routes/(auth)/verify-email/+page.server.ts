@@ -29,6 +29,9 @@ export const actions = {
     if (!locals.user) {
       return fail(401, { action: 'resend' as const, errors: { form: ['Sign in to get a new link.'] } });
     }
+    if (locals.user.emailVerified) {
+      return fail(400, { action: 'resend' as const, errors: { form: ['Your email address is already confirmed.'] } });
+    }
     const failure = await resendVerification(locals.user.email, { headers: request.headers });
     if (failure) return fail(failure.status, { action: 'resend' as const, errors: { form: [failure.message] } });
     return { action: 'resend' as const, resentTo: locals.user.email };
