@@ -97,6 +97,15 @@ const schema = z
     WORKER_PRESSURE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     /** Fallback poll when no LISTEN/NOTIFY wake-up arrives (scheduled jobs, recovered locks). */
     WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+    /**
+     * Comma-separated task names this worker runs (others stay queued for another worker);
+     * unset, every task. The browser tests run a worker for auth__mail only, so the specs
+     * written for a queue nobody drains keep their assumptions.
+     */
+    WORKER_TASKS: z
+      .string()
+      .regex(/^[a-z_]+(,[a-z_]+)*$/, 'comma-separated task names')
+      .optional(),
     /** Bearer token for GET /metrics; unset, /metrics answers loopback callers only. */
     METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Milliseconds the gateway trusts its last reading of the critical queue's pressure. */

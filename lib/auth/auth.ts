@@ -14,8 +14,14 @@ import { signingKeyOptions } from './keys.ts';
 import { auditTrail } from './audit-plugin.ts';
 import { cookieOptions } from './cookies.ts';
 import { csrfGuard } from './csrf-plugin.ts';
-import { sendAuthMail } from './mail.ts';
 import { passwordPolicy } from './password-policy-plugin.ts';
+import {
+  changeEmailOptions,
+  emailVerificationOptions,
+  magicLinkSender,
+  passwordResetOptions,
+  singleUseEmailLinks,
+} from './email-flows.ts';
 import { passkeyAssurance } from './passkeys.ts';
 import { refreshTokens } from './refresh-tokens.ts';
 import { sessionLifetimes, sessionPolicy } from './sessions.ts';
@@ -50,7 +56,8 @@ export function authOptions({ config, db }: AuthDeps) {
       log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) =>
         log()[level]({ component: 'auth' }, message),
     },
-    user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS) },
+    user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS), changeEmail: changeEmailOptions },
+    emailVerification: emailVerificationOptions({ config, db }),
     session: {
       modelName: 'sessions',
       fields: snake('expiresAt', 'ipAddress', 'userAgent', 'userId', ...TIMESTAMPS),
@@ -83,6 +90,7 @@ export function authOptions({ config, db }: AuthDeps) {
       minPasswordLength: 10,
       maxPasswordLength: 128,
       autoSignIn: true,
+      ...passwordResetOptions({ config, db }),
     },
     advanced: {
       database: { generateId: 'uuid' as const },
@@ -127,8 +135,9 @@ export function authOptions({ config, db }: AuthDeps) {
         allowedAttempts: 1,
         disableSignUp: true,
         storeToken: 'hashed',
-        sendMagicLink: ({ email, url }) => sendAuthMail(db, { template: 'magic_link', to: email, data: { url } }),
+        sendMagicLink: magicLinkSender({ config, db }),
       }),
+      singleUseEmailLinks({ config, db }),
       genericOAuth({ config: [] }),
       sessionPolicy({ config, db }),
       refreshTokens({ config, db }),
