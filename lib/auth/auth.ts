@@ -8,8 +8,11 @@ import { genericOAuth, jwt, magicLink, twoFactor } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
+import { accountDeletion } from './account-deletion.ts';
 import { aalOf } from './assurance.ts';
 import { sendAuthMail } from './mail.ts';
+import { hashedBackupCodes, mfaPlugin } from './mfa.ts';
+import { stepUpPlugin } from './step-up.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -42,7 +45,11 @@ export function authOptions({ config, db }: AuthDeps) {
       log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) =>
         log()[level]({ component: 'auth' }, message),
     },
-    user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS) },
+    user: {
+      modelName: 'users',
+      fields: snake('emailVerified', ...TIMESTAMPS),
+      deleteUser: accountDeletion({ db, erasureDelayDays: config.ACCOUNT_ERASURE_DELAY_DAYS }),
+    },
     session: {
       modelName: 'sessions',
       fields: snake('expiresAt', 'ipAddress', 'userAgent', 'userId', ...TIMESTAMPS),
@@ -87,6 +94,7 @@ export function authOptions({ config, db }: AuthDeps) {
     plugins: [
       twoFactor({
         issuer: 'TaskMaster',
+        backupCodeOptions: hashedBackupCodes(config.BETTER_AUTH_SECRET),
         schema: {
           user: { fields: snake('twoFactorEnabled') },
           twoFactor: {
@@ -117,6 +125,8 @@ export function authOptions({ config, db }: AuthDeps) {
         sendMagicLink: ({ email, url }) => sendAuthMail(db, { template: 'magic_link', to: email, data: { url } }),
       }),
       genericOAuth({ config: [] }),
+      mfaPlugin({ db, secret: config.BETTER_AUTH_SECRET }),
+      stepUpPlugin({ db }),
       jwt({
         schema: { jwks: { fields: snake('publicKey', 'privateKey', 'createdAt', 'expiresAt') } },
         jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
