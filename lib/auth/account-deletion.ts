@@ -23,7 +23,10 @@ export function accountDeletion({ db, erasureDelayDays }: { db: Kysely<unknown>;
         );
       } catch (error) {
         if (pgCode(error) === '55000') {
-          throw new APIError('BAD_REQUEST', { message: (error as Error).message, code: 'SOLE_OWNER_OF_SHARED_WORKSPACE' });
+          throw new APIError('BAD_REQUEST', {
+            message: (error as Error).message,
+            code: 'SOLE_OWNER_OF_SHARED_WORKSPACE',
+          });
         }
         throw error;
       }

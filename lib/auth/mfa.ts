@@ -46,9 +46,7 @@ export function hashedBackupCodes(secret: string) {
       encrypt: (json: string) => {
         const codes = JSON.parse(json) as unknown;
         if (!Array.isArray(codes)) throw new Error('backup codes: expected a list');
-        return Promise.resolve(
-          JSON.stringify(codes.map((c) => (isHash(c) ? c : hashBackupCode(secret, String(c))))),
-        );
+        return Promise.resolve(JSON.stringify(codes.map((c) => (isHash(c) ? c : hashBackupCode(secret, String(c))))));
       },
       decrypt: (stored: string) => Promise.resolve(stored),
     },
@@ -88,7 +86,9 @@ function bodyCode(ctx: HookCtx): string | null {
 }
 
 function isError(value: unknown): boolean {
-  return value instanceof Error || (typeof value === 'object' && value !== null && 'status' in value && 'body' in value);
+  return (
+    value instanceof Error || (typeof value === 'object' && value !== null && 'status' in value && 'body' in value)
+  );
 }
 
 export function mfaPlugin({ db, secret }: { db: Kysely<unknown>; secret: string }) {

@@ -146,7 +146,11 @@ describe('sign-in challenge', () => {
     const { email, id, totp } = await enrolled('challenge');
     await nextPeriod(id);
     const pending = await signInChallenge(email);
-    const wrong = await post('/two-factor/verify-totp', { code: '123456' === totp.generate() ? '654321' : '123456' }, pending);
+    const wrong = await post(
+      '/two-factor/verify-totp',
+      { code: '123456' === totp.generate() ? '654321' : '123456' },
+      pending,
+    );
     assert.equal(wrong.status, 401);
     const ok = await post('/two-factor/verify-totp', { code: totp.generate() }, pending);
     assert.equal(ok.status, 200, await ok.clone().text());
@@ -305,7 +309,10 @@ describe('account deletion', () => {
       [id],
     );
     assert.deepEqual(rows[0], { users: 0, sessions: 0, factors: 0 });
-    assert.equal((await fetch(`${gw.url}/auth/get-session`, { headers: { cookie } }).then((r) => r.json())) ?? null, null);
+    assert.equal(
+      (await fetch(`${gw.url}/auth/get-session`, { headers: { cookie } }).then((r) => r.json())) ?? null,
+      null,
+    );
 
     const { rows: requests } = await superuserQuery<{ id: string; days: number }>(
       `select id, round(extract(epoch from run_at - requested_at) / 86400)::int as days
@@ -329,10 +336,9 @@ describe('account deletion', () => {
     assert.equal(audit[0]!.n, 1);
 
     // Thirty days later (the job's run_at moved to now): the workspace is erased.
-    await superuserQuery(
-      `update graphile_worker._private_jobs set run_at = now() where payload->>'request_id' = $1`,
-      [requests[0]!.id],
-    );
+    await superuserQuery(`update graphile_worker._private_jobs set run_at = now() where payload->>'request_id' = $1`, [
+      requests[0]!.id,
+    ]);
     await runOnce({ connectionString: testDatabaseUrl(), taskList, logger });
     const { rows: left } = await superuserQuery<{ n: number }>(
       `select count(*)::int as n from public.workspaces where id = $1`,
