@@ -8,9 +8,12 @@
 //    often as it is sent, so a before-hook claims the matched time-step per person
 //    (private.claim_totp_step) and refuses a step already used;
 //  * a verified TOTP or backup code makes the session aal2 with a fresh second_factor_at
-//    (markSecondFactor), at sign-in, at enrolment and at step-up alike.
+//    (markSecondFactor), at sign-in, at enrolment and at step-up alike;
+//  * wrong codes sent with a session (step-up) count toward the same per-account lockout
+//    the plugin applies at sign-in only (10 failures → 15 minutes), so a stolen session
+//    cannot guess its way to a fresh second factor.
 import { createHmac } from 'node:crypto';
-import { APIError, createAuthMiddleware, getSessionFromCtx } from 'better-auth/api';
+import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { symmetricDecrypt } from 'better-auth/crypto';
 import { sql, type Kysely } from 'kysely';
 import * as OTPAuth from 'otpauth';
@@ -85,10 +88,29 @@ function bodyCode(ctx: HookCtx): string | null {
   return typeof code === 'string' ? code : null;
 }
 
-function isError(value: unknown): boolean {
-  return (
-    value instanceof Error || (typeof value === 'object' && value !== null && 'status' in value && 'body' in value)
+const VERIFY_PATHS: ReadonlySet<string> = new Set(['/two-factor/verify-totp', '/two-factor/verify-backup-code']);
+const WRONG_CODE: ReadonlySet<string> = new Set(['INVALID_CODE', 'INVALID_BACKUP_CODE']);
+const MAX_FAILURES = 10;
+
+async function lockedOut(db: Kysely<unknown>, userId: string): Promise<boolean> {
+  const { rows } = await sql<{ locked: boolean }>`
+    select coalesce(locked_until > now(), false) as locked from identity.two_factors where user_id = ${userId}::uuid`.execute(
+    db,
   );
+  return rows[0]?.locked ?? false;
+}
+
+async function recordFailure(db: Kysely<unknown>, userId: string): Promise<void> {
+  await sql`update identity.two_factors
+    set failed_verification_count = coalesce(failed_verification_count, 0) + 1,
+        locked_until = case when coalesce(failed_verification_count, 0) + 1 >= ${MAX_FAILURES}
+                            then now() + interval '15 minutes' else locked_until end
+    where user_id = ${userId}::uuid`.execute(db);
+}
+
+async function resetFailures(db: Kysely<unknown>, userId: string): Promise<void> {
+  await sql`update identity.two_factors set failed_verification_count = 0, locked_until = null
+    where user_id = ${userId}::uuid and (failed_verification_count <> 0 or locked_until is not null)`.execute(db);
 }
 
 export function mfaPlugin({ db, secret }: { db: Kysely<unknown>; secret: string }) {
@@ -96,6 +118,19 @@ export function mfaPlugin({ db, secret }: { db: Kysely<unknown>; secret: string 
     id: 'taskmaster-mfa',
     hooks: {
       before: [
+        {
+          // Step-up verifications (with a session) respect the account's lockout too.
+          matcher: (ctx: { path?: string }) => ctx.path !== undefined && VERIFY_PATHS.has(ctx.path),
+          handler: createAuthMiddleware(async (ctx) => {
+            const session = await getSessionFromCtx(ctx);
+            if (session && (await lockedOut(db, session.user.id))) {
+              throw new APIError('TOO_MANY_REQUESTS', {
+                message: 'Too many failed verification attempts. Try again in 15 minutes.',
+                code: 'ACCOUNT_TEMPORARILY_LOCKED',
+              });
+            }
+          }),
+        },
         {
           matcher: (ctx: { path?: string }) => ctx.path === '/two-factor/verify-backup-code',
           handler: createAuthMiddleware(async (ctx) => {
@@ -133,11 +168,18 @@ export function mfaPlugin({ db, secret }: { db: Kysely<unknown>; secret: string 
       ],
       after: [
         {
-          matcher: (ctx: { path?: string }) =>
-            ctx.path === '/two-factor/verify-totp' || ctx.path === '/two-factor/verify-backup-code',
+          matcher: (ctx: { path?: string }) => ctx.path !== undefined && VERIFY_PATHS.has(ctx.path),
           handler: createAuthMiddleware(async (ctx) => {
-            if (isError(ctx.context.returned)) return;
-            const sessionId = ctx.context.newSession?.session.id ?? ctx.context.session?.session.id;
+            const returned = ctx.context.returned;
+            // With a session (step-up): the plugin counts nothing, so we do.
+            const session = ctx.context.newSession ? null : await getSessionFromCtx(ctx);
+            if (isAPIError(returned) || returned instanceof Error) {
+              const code = isAPIError(returned) ? returned.body?.code : undefined;
+              if (session && typeof code === 'string' && WRONG_CODE.has(code)) await recordFailure(db, session.user.id);
+              return;
+            }
+            if (session) await resetFailures(db, session.user.id);
+            const sessionId = ctx.context.newSession?.session.id ?? session?.session.id;
             if (sessionId) await markSecondFactor(db, sessionId);
           }),
         },

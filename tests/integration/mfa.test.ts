@@ -215,6 +215,35 @@ describe('step-up', () => {
     assert.equal(allowed.status, 200, await allowed.clone().text());
   });
 
+  test('wrong step-up codes count toward the lockout: after ten, even a right code is refused', async () => {
+    const { id, totp, cookie } = await enrolled('stepup-lock');
+    const wrong = totp.generate() === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 10; i += 1) {
+      const res = await post('/two-factor/verify-totp', { code: wrong }, cookie);
+      assert.equal(res.status, 401);
+    }
+    await nextPeriod(id);
+    const locked = await post('/two-factor/verify-totp', { code: totp.generate() }, cookie);
+    assert.equal(locked.status, 429);
+    assert.equal(await errorCode(locked), 'ACCOUNT_TEMPORARILY_LOCKED');
+    const backup = await post('/two-factor/verify-backup-code', { code: 'abcde-12345' }, cookie);
+    assert.equal(backup.status, 429);
+  });
+
+  test('a right step-up code resets the failure count', async () => {
+    const { id, totp, cookie } = await enrolled('stepup-reset');
+    const wrong = totp.generate() === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 3; i += 1) await post('/two-factor/verify-totp', { code: wrong }, cookie);
+    await nextPeriod(id);
+    const ok = await post('/two-factor/verify-totp', { code: totp.generate() }, cookie);
+    assert.equal(ok.status, 200, await ok.clone().text());
+    const { rows } = await superuserQuery<{ n: number }>(
+      `select failed_verification_count as n from identity.two_factors where user_id = $1`,
+      [id],
+    );
+    assert.equal(rows[0]!.n, 0);
+  });
+
   test('disabling two-factor needs a fresh second factor too', async () => {
     const { cookie } = await enrolled('stepup-disable');
     await makeStale(cookie, 'second_factor_at');
