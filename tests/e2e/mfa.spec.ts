@@ -18,8 +18,8 @@ async function nextPeriod(person: Person) {
 const form = (page: Page, heading: string) =>
   page.locator('form').filter({ has: page.getByRole('heading', { name: heading }) });
 
-async function submitSignIn(page: Page, person: Person) {
-  await page.goto('/sign-in');
+async function submitSignIn(page: Page, person: Person, redirectTo?: string) {
+  await page.goto(redirectTo ? `/sign-in?redirectTo=${encodeURIComponent(redirectTo)}` : '/sign-in');
   await page.getByLabel('Email').fill(person.email);
   await page.getByLabel('Password').fill(person.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -71,14 +71,15 @@ test('enrol TOTP, sign in with a code and with a backup code, step up, turn it o
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page).toHaveURL(/\/app$/);
   await signOut(page);
-  await submitSignIn(page, person);
+  await submitSignIn(page, person, '/app/settings/two-factor');
   await page.getByRole('link', { name: 'Use a backup code instead' }).click();
   await page.getByLabel('Backup code').fill(codes[0]!);
   await page.getByRole('button', { name: 'Verify' }).click();
   await expect(page.getByText('That backup code is not right, or it was already used.')).toBeVisible();
   await page.getByLabel('Backup code').fill(codes[1]!);
   await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page).toHaveURL(/\/app$/);
+  // Back where the sign-in started, even after a refused code.
+  await expect(page).toHaveURL(/\/app\/settings\/two-factor$/);
 
   // Ten minutes later, turning it off asks for the second factor again (step-up).
   await superuserQuery(
@@ -86,7 +87,7 @@ test('enrol TOTP, sign in with a code and with a backup code, step up, turn it o
      where user_id = (select id from identity.users where email = $1)`,
     [person.email],
   );
-  await page.goto('/app/settings/two-factor');
+  await page.reload();
   await expect(page.getByText('You have 8 backup codes left.')).toBeVisible();
   await form(page, 'Turn off two-factor authentication').getByLabel('Password').fill(person.password);
   await page.getByRole('button', { name: 'Turn off' }).click();
@@ -140,5 +141,34 @@ test('delete an account: confirm with the email, then it is gone', async ({ page
   expect(rows[0]!.n).toBe(0);
   await page.goto('/app');
   await expect(page).toHaveURL(/\/sign-in\?redirectTo=%2Fapp$/);
+  expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+});
+
+test('without a second factor, step-up is the password and signs in afresh', async ({ page }, testInfo) => {
+  const errors = watchBrowserErrors(page);
+  const person = newPerson('stepup-pw', testInfo);
+  await signUp(page, person);
+  const before = await superuserQuery<{ id: string }>(
+    `select s.id from identity.sessions s join identity.users u on u.id = s.user_id where u.email = $1`,
+    [person.email],
+  );
+  expect(before.rows).toHaveLength(1);
+
+  await page.goto('/step-up?redirectTo=%2Fapp%2Fsettings');
+  await expect(page.getByRole('heading', { level: 1, name: 'Confirm it is you' })).toBeVisible();
+  await page.getByLabel('Password').fill('not my password at all');
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByText('That password is not right.')).toBeVisible();
+  await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  await expect(page).toHaveURL(/\/app\/settings$/);
+
+  const after = await superuserQuery<{ id: string }>(
+    `select s.id from identity.sessions s join identity.users u on u.id = s.user_id where u.email = $1`,
+    [person.email],
+  );
+  expect(after.rows).toHaveLength(1);
+  expect(after.rows[0]!.id).not.toBe(before.rows[0]!.id);
   expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
 });
