@@ -13,10 +13,11 @@
 //    the plugin applies at sign-in only (10 failures → 15 minutes), so a stolen session
 //    cannot guess its way to a fresh second factor.
 import { createHmac } from 'node:crypto';
-import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
+import { APIError, createAuthEndpoint, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { symmetricDecrypt } from 'better-auth/crypto';
 import { sql, type Kysely } from 'kysely';
 import * as OTPAuth from 'otpauth';
+import { z } from 'zod';
 import { markSecondFactor } from './assurance.ts';
 
 const HASH_PREFIX = 'h1:';
@@ -116,6 +117,19 @@ async function resetFailures(db: Kysely<unknown>, userId: string): Promise<void>
 export function mfaPlugin({ db, secret }: { db: Kysely<unknown>; secret: string }) {
   return {
     id: 'taskmaster-mfa',
+    endpoints: {
+      // Replaces the plugin's server-only viewBackupCodes (same key; later plugins win):
+      // only hashes are stored, so there is nothing to show. People see a count instead.
+      viewBackupCodes: createAuthEndpoint.serverOnly(
+        { method: 'POST', body: z.object({ userId: z.string() }) },
+        async () => {
+          throw new APIError('BAD_REQUEST', {
+            message: 'Backup codes are stored as hashes and cannot be shown again. Create new ones instead.',
+            code: 'BACKUP_CODES_NOT_VIEWABLE',
+          });
+        },
+      ),
+    },
     hooks: {
       before: [
         {

@@ -7,7 +7,7 @@ import { runOnce } from 'graphile-worker';
 import { decodeJwt } from 'jose';
 import * as OTPAuth from 'otpauth';
 import pino from 'pino';
-import { closeServices } from '../../lib/services.ts';
+import { closeServices, services } from '../../lib/services.ts';
 import { workerLogger } from '../../workers/src/logger.ts';
 import { taskList } from '../../workers/src/task-list.ts';
 import { superuserQuery, testDatabaseUrl } from '../support/db.ts';
@@ -124,6 +124,14 @@ describe('TOTP enrolment', () => {
     const s = await sessionRow(cookie);
     assert.equal(s!.aal, 'aal2');
     assert.ok(s!.second_factor_at);
+  });
+
+  test('stored backup codes cannot be viewed: only hashes exist', async () => {
+    const { id } = await enrolled('enrol-view');
+    await assert.rejects(
+      () => services().auth.api.viewBackupCodes({ body: { userId: id } }),
+      (error: { body?: { code?: string } }) => error.body?.code === 'BACKUP_CODES_NOT_VIEWABLE',
+    );
   });
 
   test('a wrong code does not finish enrolment', async () => {
