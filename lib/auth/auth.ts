@@ -12,6 +12,7 @@ import { accountDeletion } from './account-deletion.ts';
 import { aalOf } from './assurance.ts';
 import { sendAuthMail } from './mail.ts';
 import { hashedBackupCodes, mfaPlugin } from './mfa.ts';
+import { passkeyAssurance } from './passkeys.ts';
 import { stepUpPlugin } from './step-up.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
@@ -107,6 +108,8 @@ export function authOptions({ config, db }: AuthDeps) {
         rpID: publicUrl.hostname,
         rpName: 'TaskMaster',
         origin: publicUrl.origin,
+        // Discoverable credentials (sign in without typing an email) that check a PIN or biometric.
+        authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
         schema: {
           passkey: {
             modelName: 'passkeys',
@@ -117,6 +120,7 @@ export function authOptions({ config, db }: AuthDeps) {
           },
         },
       }),
+      passkeyAssurance({ db }),
       magicLink({
         expiresIn: 15 * 60,
         allowedAttempts: 1,

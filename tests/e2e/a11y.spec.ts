@@ -175,6 +175,7 @@ const PAGES: PageCase[] = [
     ready: h1('Delete your account'),
   },
   { name: 'account-deleted', path: () => '/account-deleted', signedIn: false, ready: h1('Your account was deleted') },
+  { name: 'passkeys', path: () => '/app/settings/passkeys', signedIn: true, ready: h1('Passkeys') },
   { name: 'design', path: () => '/design', signedIn: false, ready: h1('Design system') },
   { name: 'report-bug', path: () => '/report-bug', signedIn: true, ready: h1(/bug/i) },
   {
