@@ -384,6 +384,36 @@ describe('account deletion', () => {
     assert.equal(left[0]!.n, 0);
   });
 
+  test('a scheduled workspace someone joined since is not erased', async () => {
+    const email = uniqueEmail('delete-joined');
+    const cookie = cookiesFrom(await signUp(gw.url, email));
+    const id = await userId(email);
+    const { rows: ws } = await superuserQuery<{ id: string }>(
+      `select id from public.workspaces where created_by = $1 and kind = 'personal'`,
+      [id],
+    );
+    const workspace = ws[0]!.id;
+    const res = await post('/delete-user', { password: PASSWORD }, cookie);
+    assert.equal(res.status, 200, await res.clone().text());
+    const newcomer = uniqueEmail('delete-newcomer');
+    await signUp(gw.url, newcomer);
+    await superuserQuery(
+      `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'owner')`,
+      [workspace, await userId(newcomer)],
+    );
+    await superuserQuery(
+      `update graphile_worker._private_jobs set run_at = now() where key = 'workspaces__erase:' || $1`,
+      [workspace],
+    );
+    await runOnce({ connectionString: testDatabaseUrl(), taskList, logger });
+    const { rows } = await superuserQuery<{ workspaces: number; open: number }>(
+      `select (select count(*) from public.workspaces where id = $1)::int as workspaces,
+              (select count(*) from private.erasure_requests where workspace_id = $1 and done_at is null)::int as open`,
+      [workspace],
+    );
+    assert.deepEqual(rows[0], { workspaces: 1, open: 0 });
+  });
+
   test('is refused, changing nothing, while the person is the only owner of a shared workspace', async () => {
     const owner = uniqueEmail('delete-owner');
     const ownerCookie = cookiesFrom(await signUp(gw.url, owner));
