@@ -8,11 +8,25 @@ import { genericOAuth, jwt, magicLink, twoFactor } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
+import { abuseProtection } from './abuse-plugin.ts';
 import { accountDeletion } from './account-deletion.ts';
 import { aalOf } from './assurance.ts';
-import { sendAuthMail } from './mail.ts';
-import { hashedBackupCodes, mfaPlugin } from './mfa.ts';
+import { signingKeyOptions } from './keys.ts';
+import { auditTrail } from './audit-plugin.ts';
+import { cookieOptions } from './cookies.ts';
+import { csrfGuard } from './csrf-plugin.ts';
+import { passwordPolicy } from './password-policy-plugin.ts';
+import {
+  changeEmailOptions,
+  emailVerificationOptions,
+  magicLinkSender,
+  passwordResetOptions,
+  singleUseEmailLinks,
+} from './email-flows.ts';
 import { passkeyAssurance } from './passkeys.ts';
+import { refreshTokens } from './refresh-tokens.ts';
+import { sessionLifetimes, sessionPolicy } from './sessions.ts';
+import { hashedBackupCodes, mfaPlugin } from './mfa.ts';
 import { stepUpPlugin } from './step-up.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
@@ -33,7 +47,6 @@ function snake<const K extends string>(...fields: K[]): Record<K, string> {
 const TIMESTAMPS = ['createdAt', 'updatedAt'] as const;
 
 export function authOptions({ config, db }: AuthDeps) {
-  const secure = config.isProduction || config.PUBLIC_URL.startsWith('https://');
   const publicUrl = new URL(config.PUBLIC_URL);
   return {
     appName: 'TaskMaster',
@@ -49,8 +62,10 @@ export function authOptions({ config, db }: AuthDeps) {
     user: {
       modelName: 'users',
       fields: snake('emailVerified', ...TIMESTAMPS),
+      changeEmail: changeEmailOptions,
       deleteUser: accountDeletion({ db, erasureDelayDays: config.ACCOUNT_ERASURE_DELAY_DAYS }),
     },
+    emailVerification: emailVerificationOptions({ config, db }),
     session: {
       modelName: 'sessions',
       fields: snake('expiresAt', 'ipAddress', 'userAgent', 'userId', ...TIMESTAMPS),
@@ -61,8 +76,7 @@ export function authOptions({ config, db }: AuthDeps) {
         aal: { type: 'string' as const, required: true, defaultValue: 'aal1', input: false },
         secondFactorAt: { type: 'date' as const, required: false, input: false, fieldName: 'second_factor_at' },
       },
-      expiresIn: 60 * 60 * 24 * 30,
-      updateAge: 60 * 60 * 24,
+      ...sessionLifetimes(config),
     },
     account: {
       modelName: 'accounts',
@@ -84,15 +98,19 @@ export function authOptions({ config, db }: AuthDeps) {
       minPasswordLength: 10,
       maxPasswordLength: 128,
       autoSignIn: true,
+      ...passwordResetOptions({ config, db }),
     },
     advanced: {
       database: { generateId: 'uuid' as const },
-      useSecureCookies: secure,
-      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' as const, secure },
+      // Cookie names and attributes (HttpOnly, SameSite=Lax, Secure, __Host-): lib/auth/cookies.ts.
+      ...cookieOptions(config),
       ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
     },
     rateLimit: { enabled: false },
     plugins: [
+      csrfGuard({ publicOrigin: publicUrl.origin }),
+      abuseProtection({ config, db }),
+      passwordPolicy(),
       twoFactor({
         issuer: 'TaskMaster',
         backupCodeOptions: hashedBackupCodes(config.BETTER_AUTH_SECRET),
@@ -126,14 +144,17 @@ export function authOptions({ config, db }: AuthDeps) {
         allowedAttempts: 1,
         disableSignUp: true,
         storeToken: 'hashed',
-        sendMagicLink: ({ email, url }) => sendAuthMail(db, { template: 'magic_link', to: email, data: { url } }),
+        sendMagicLink: magicLinkSender({ config, db }),
       }),
+      singleUseEmailLinks({ config, db }),
       genericOAuth({ config: [] }),
+      sessionPolicy({ config, db }),
+      refreshTokens({ config, db }),
       mfaPlugin({ db, secret: config.BETTER_AUTH_SECRET }),
       stepUpPlugin({ db }),
       jwt({
         schema: { jwks: { fields: snake('publicKey', 'privateKey', 'createdAt', 'expiresAt') } },
-        jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
+        ...signingKeyOptions(config),
         jwt: {
           issuer: config.PUBLIC_URL,
           audience: ACCESS_TOKEN_AUDIENCE,
@@ -147,6 +168,9 @@ export function authOptions({ config, db }: AuthDeps) {
           }),
         },
       }),
+      // Last: its after-hooks must see what the plugins above made of each answer (e.g. the
+      // two-factor plugin turning a password sign-in into a pending second factor).
+      auditTrail({ db }),
     ],
   };
 }
