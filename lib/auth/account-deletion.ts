@@ -4,10 +4,10 @@
 // workspace others still use refuses the deletion with a readable message. Better Auth
 // then deletes the user row: sessions, accounts, second factors, memberships, settings and
 // notifications go with it (on delete cascade); authored rows keep existing with
-// created_by set to null. Afterwards the deletion is written to the audit log.
+// created_by set to null. The audit record (account.deleted) comes from the audit mapping
+// plugin (lib/auth/audit-plugin.ts), which sees every /delete-user answer.
 import { APIError } from 'better-auth/api';
 import { sql, type Kysely } from 'kysely';
-import { recordAudit } from './audit.ts';
 
 function pgCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
@@ -30,16 +30,6 @@ export function accountDeletion({ db, erasureDelayDays }: { db: Kysely<unknown>;
         }
         throw error;
       }
-    },
-    afterDelete: async (user: { id: string }, request?: Request) => {
-      await recordAudit(db, {
-        event: 'account.deleted',
-        outcome: 'success',
-        actorId: user.id,
-        subjectId: user.id,
-        ip: request?.headers.get('x-forwarded-for')?.split(',')[0] ?? null,
-        userAgent: request?.headers.get('user-agent') ?? null,
-      });
     },
   };
 }
