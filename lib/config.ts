@@ -33,6 +33,8 @@ const schema = z
     PUBLIC_URL: z.url().default('http://localhost:54321'),
     BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
+    /** Days between an account's deletion and the erasure of the workspaces only it belonged to. */
+    ACCOUNT_ERASURE_DELAY_DAYS: z.coerce.number().int().min(0).max(365).default(30),
     // --- Sessions and signing keys (lib/auth/sessions.ts, lib/auth/keys.ts) ---
     /** A session unused this long ends (sliding: each use within it pushes the end out). */
     SESSION_IDLE_TIMEOUT_SECONDS: z.coerce

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
 import { abuseProtection } from './abuse-plugin.ts';
+import { accountDeletion } from './account-deletion.ts';
 import { aalOf } from './assurance.ts';
 import { signingKeyOptions } from './keys.ts';
 import { auditTrail } from './audit-plugin.ts';
@@ -25,6 +26,8 @@ import {
 import { passkeyAssurance } from './passkeys.ts';
 import { refreshTokens } from './refresh-tokens.ts';
 import { sessionLifetimes, sessionPolicy } from './sessions.ts';
+import { hashedBackupCodes, mfaPlugin } from './mfa.ts';
+import { stepUpPlugin } from './step-up.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -56,7 +59,12 @@ export function authOptions({ config, db }: AuthDeps) {
       log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) =>
         log()[level]({ component: 'auth' }, message),
     },
-    user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS), changeEmail: changeEmailOptions },
+    user: {
+      modelName: 'users',
+      fields: snake('emailVerified', ...TIMESTAMPS),
+      changeEmail: changeEmailOptions,
+      deleteUser: accountDeletion({ db, erasureDelayDays: config.ACCOUNT_ERASURE_DELAY_DAYS }),
+    },
     emailVerification: emailVerificationOptions({ config, db }),
     session: {
       modelName: 'sessions',
@@ -105,6 +113,7 @@ export function authOptions({ config, db }: AuthDeps) {
       passwordPolicy(),
       twoFactor({
         issuer: 'TaskMaster',
+        backupCodeOptions: hashedBackupCodes(config.BETTER_AUTH_SECRET),
         schema: {
           user: { fields: snake('twoFactorEnabled') },
           twoFactor: {
@@ -141,6 +150,8 @@ export function authOptions({ config, db }: AuthDeps) {
       genericOAuth({ config: [] }),
       sessionPolicy({ config, db }),
       refreshTokens({ config, db }),
+      mfaPlugin({ db, secret: config.BETTER_AUTH_SECRET }),
+      stepUpPlugin({ db }),
       jwt({
         schema: { jwks: { fields: snake('publicKey', 'privateKey', 'createdAt', 'expiresAt') } },
         ...signingKeyOptions(config),

@@ -18,6 +18,8 @@ test('API keys never reach the logs, used or refused', async () => {
   try {
     const email = uniqueEmail('key-log');
     assert.equal((await signUp(base, email)).status, 200);
+    // Creating API keys needs a verified email (create_api_key, issue 6).
+    await superuserQuery(`update identity.users set email_verified = true where email = $1`, [email]);
     const { rows } = await superuserQuery<{ id: string; workspace_id: string }>(
       `select u.id, w.id as workspace_id from identity.users u
          join public.workspaces w on w.created_by = u.id and w.kind = 'personal' where u.email = $1`,

@@ -109,6 +109,8 @@ describe('RateLimit fields', () => {
       `select id from public.workspaces where created_by = $1 and kind = 'personal'`,
       [sub],
     );
+    // Creating API keys needs a verified email (create_api_key, issue 6).
+    await superuserQuery(`update identity.users set email_verified = true where id = $1`, [sub]);
     const key = await asUser(services().apiPool, { claims: { sub, role: 'authenticated' } }, async (c) => {
       const created = await c.query<{ key: string }>(`select key from public.create_api_key($1, 'limits', 'read')`, [
         rows[0]!.id,

@@ -161,6 +161,20 @@ const PAGES: PageCase[] = [
   },
   { name: 'settings', path: () => '/app/settings', signedIn: true, ready: h1('Settings'), main: true },
   { name: 'api-keys', path: () => '/app/settings/api-keys', signedIn: true, ready: h1('API keys') },
+  {
+    name: 'two-factor',
+    path: () => '/app/settings/two-factor',
+    signedIn: true,
+    ready: h1('Two-factor authentication'),
+  },
+  { name: 'step-up', path: () => '/step-up?redirectTo=%2Fapp', signedIn: true, ready: h1('Confirm it is you') },
+  {
+    name: 'delete-account',
+    path: () => '/app/settings/delete-account',
+    signedIn: true,
+    ready: h1('Delete your account'),
+  },
+  { name: 'account-deleted', path: () => '/account-deleted', signedIn: false, ready: h1('Your account was deleted') },
   { name: 'settings-account', path: () => '/app/settings/account', signedIn: true, ready: h1('Account') },
   { name: 'forgot-password', path: () => '/forgot-password', signedIn: false, ready: h1('Reset your password') },
   {

@@ -33,6 +33,8 @@ select tests.create_user('dave') as dave \gset
 select tests.personal_workspace(:'alice') as ws_a \gset
 select tests.personal_workspace(:'bob') as ws_b \gset
 select tests.add_member(:'ws_a', :'dave', 'member');
+-- Creating keys needs a verified email (issue 6); 45-mfa tests the refusal.
+update identity.users set email_verified = true where id in (:'alice', :'bob', :'carol', :'dave');
 select tests.add_member(:'ws_a', :'carol', 'guest');
 select tests.add_member(:'ws_b', :'alice', 'member');
 insert into public.tasks (workspace_id, title) values (:'ws_a', 'task in A'), (:'ws_b', 'task in B');

@@ -18,6 +18,7 @@ const BACKGROUND = new Set([
   'api__purge_rate_limits',
   'identity__purge_expired',
   'webhook_deliveries__purge',
+  'workspaces__erase',
 ]);
 
 export function classOf(task: string): QueueClass {

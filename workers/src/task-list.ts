@@ -17,6 +17,7 @@ import { reminders__fire } from './tasks/reminders__fire.ts';
 import { tasks__next_occurrence } from './tasks/tasks__next_occurrence.ts';
 import { webhook_deliveries__purge } from './tasks/webhook_deliveries__purge.ts';
 import { webhook_deliveries__send } from './tasks/webhook_deliveries__send.ts';
+import { workspaces__erase } from './tasks/workspaces__erase.ts';
 
 export const taskList: TaskList = {
   api__purge_idempotency_keys,
@@ -35,4 +36,5 @@ export const taskList: TaskList = {
   tasks__next_occurrence,
   webhook_deliveries__purge,
   webhook_deliveries__send,
+  workspaces__erase,
 };

@@ -18,7 +18,12 @@ const REFUSALS: ReadonlyMap<string, ApiKeyField> = new Map([
   ['Guests can only create read keys.', 'role'],
   ['An API key cannot create API keys.', 'form'],
   ['Sign in to create API keys.', 'form'],
+  ['Verify your email address before creating API keys.', 'form'],
+  ['Confirm your second factor before creating API keys.', 'form'],
 ]);
+
+/** The refusal that /step-up resolves (the page sends the person there). */
+export const STEP_UP_REFUSAL = 'Confirm your second factor before creating API keys.';
 
 /** A 4xx the person can act on, or null for anything else (rethrow it: it is a 500). */
 export function toApiKeyActionError(error: unknown): ApiKeyActionError | null {

@@ -22,6 +22,9 @@ export const actions = {
       return fail(400, { errors: fieldErrors<Field>(parsed.error), values });
     }
     const failure = await signIn({ input: parsed.data, headers: request.headers, cookies });
+    if (failure === 'two-factor') {
+      redirect(303, `/sign-in/two-factor?redirectTo=${encodeURIComponent(redirectTarget(fields.redirectTo))}`);
+    }
     if (failure) {
       const errors: FieldErrors<Field> = { [failure.field]: [failure.message] };
       return fail(failure.status, { errors, values });

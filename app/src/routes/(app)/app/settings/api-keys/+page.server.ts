@@ -1,5 +1,9 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { toApiKeyActionError, type ApiKeyField } from '#lib/server/api-keys/action-errors.ts';
+import { STEP_UP_REFUSAL, toApiKeyActionError, type ApiKeyField } from '#lib/server/api-keys/action-errors.ts';
+import { stepUpUrl } from '#lib/server/auth/mfa.ts';
+import { aalOf } from '$server/auth/assurance.ts';
+import { secondFactorEnrolled } from '$server/auth/step-up.ts';
+import { services } from '$server/services.ts';
 import { createApiKey } from '#lib/server/api-keys/create-api-key.ts';
 import { listApiKeys } from '#lib/server/api-keys/list-api-keys.ts';
 import { revokeApiKey } from '#lib/server/api-keys/revoke-api-key.ts';
@@ -11,8 +15,13 @@ import type { Actions, PageServerLoad } from './$types';
 const PAGE = '/app/settings/api-keys';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-  const { claims } = requireCaller(locals);
+  const { claims, user } = requireCaller(locals);
   const { workspaces, keys } = await listApiKeys({ claims });
+  // With a second factor, keys are created from an aal2 session only (create_api_key).
+  const stepUp =
+    aalOf(locals.session) !== 'aal2' && (await secondFactorEnrolled(services().serviceDb, user.id))
+      ? stepUpUrl(PAGE)
+      : null;
   const now = Date.now();
   const listed = keys.map((k) => ({
     ...k,
@@ -34,6 +43,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     revokedName: revoked?.name ?? null,
     expiryChoices: EXPIRY_CHOICES,
     defaultExpiryDays: DEFAULT_EXPIRY_DAYS,
+    stepUp,
   };
 };
 
@@ -57,6 +67,7 @@ export const actions = {
     } catch (error) {
       const refused = toApiKeyActionError(error);
       if (!refused) throw error;
+      if (refused.message === STEP_UP_REFUSAL) redirect(303, stepUpUrl(PAGE));
       const errors: FieldErrors<ApiKeyField> = { [refused.field]: [refused.message] };
       return fail(refused.status, { action: 'create' as const, errors, values });
     }
