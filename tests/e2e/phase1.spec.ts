@@ -216,3 +216,19 @@ test('forms explain what is wrong and put focus on the first problem', async ({ 
   await expect(page).toHaveURL(/\/sign-in/);
   await snap(page, testInfo, '12-sign-in-error');
 });
+
+test('a refused sign-in still returns the person to the page they asked for', async ({ page }, testInfo) => {
+  const person = newPerson('return', testInfo);
+  await signUp(page, person);
+  await signOut(page);
+  await page.goto('/app/settings');
+  await expect(page).toHaveURL(/\/sign-in\?redirectTo=%2Fapp%2Fsettings$/);
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill('not the right password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText('That email and password do not match an account.')).toBeVisible();
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/app\/settings$/);
+});
