@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
 import { aalOf } from './assurance.ts';
 import { sendAuthMail } from './mail.ts';
+import { oauthPolicy, oidcProviders, socialProviders } from './oauth.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -84,6 +85,7 @@ export function authOptions({ config, db }: AuthDeps) {
       ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
     },
     rateLimit: { enabled: false },
+    socialProviders: socialProviders(config),
     plugins: [
       twoFactor({
         issuer: 'TaskMaster',
@@ -116,7 +118,8 @@ export function authOptions({ config, db }: AuthDeps) {
         storeToken: 'hashed',
         sendMagicLink: ({ email, url }) => sendAuthMail(db, { template: 'magic_link', to: email, data: { url } }),
       }),
-      genericOAuth({ config: [] }),
+      genericOAuth({ config: oidcProviders(config) }),
+      oauthPolicy({ config, db }),
       jwt({
         schema: { jwks: { fields: snake('publicKey', 'privateKey', 'createdAt', 'expiresAt') } },
         jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },

@@ -1,0 +1,119 @@
+// Sign-in with OAuth 2.0 / OpenID Connect (docs/adr/0011-b-oauth-providers-and-linking.md).
+// Providers come from the environment (lib/config.ts): Google, GitHub and Microsoft through
+// Better Auth's socialProviders, any number of OpenID Connect providers through the
+// genericOAuth plugin. Every flow is the authorization code flow with PKCE (S256), a
+// state bound to a cookie of this browser, and, for OpenID providers, an ID token whose
+// signature, issuer, audience and nonce are checked against the provider's discovery
+// document. The linking rule lives in `oauthPolicy` below.
+import type { BetterAuthPlugin } from 'better-auth';
+import type { GenericOAuthConfig } from 'better-auth/plugins';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.ts';
+import { recordAudit } from './audit.ts';
+
+/** A provider a person can sign in with, as the UI lists it. */
+export type OAuthProviderInfo = { id: string; name: string };
+
+const BUILT_IN_NAMES = { google: 'Google', github: 'GitHub', microsoft: 'Microsoft' } as const;
+
+/** Better Auth `socialProviders`: each built-in provider whose client id and secret are set. */
+export function socialProviders(config: Config) {
+  return {
+    ...(config.GOOGLE_CLIENT_ID && config.GOOGLE_CLIENT_SECRET
+      ? { google: { clientId: config.GOOGLE_CLIENT_ID, clientSecret: config.GOOGLE_CLIENT_SECRET } }
+      : {}),
+    ...(config.GITHUB_CLIENT_ID && config.GITHUB_CLIENT_SECRET
+      ? { github: { clientId: config.GITHUB_CLIENT_ID, clientSecret: config.GITHUB_CLIENT_SECRET } }
+      : {}),
+    ...(config.MICROSOFT_CLIENT_ID && config.MICROSOFT_CLIENT_SECRET
+      ? {
+          microsoft: {
+            clientId: config.MICROSOFT_CLIENT_ID,
+            clientSecret: config.MICROSOFT_CLIENT_SECRET,
+            tenantId: config.MICROSOFT_TENANT_ID,
+          },
+        }
+      : {}),
+  };
+}
+
+/** genericOAuth configs for OIDC_PROVIDERS: PKCE, and verified, nonce-bound ID tokens. */
+export function oidcProviders(config: Config): GenericOAuthConfig[] {
+  return config.OIDC_PROVIDERS.map((p) => ({
+    providerId: p.id,
+    name: p.name,
+    discoveryUrl: p.discoveryUrl,
+    clientId: p.clientId,
+    clientSecret: p.clientSecret,
+    scopes: p.scopes ?? ['openid', 'email', 'profile'],
+    pkce: true,
+    // Without the provider's issuer and JWKS the ID token could not be checked: the
+    // provider is left out (and the failure logged) rather than trusted blindly.
+    requireIdTokenVerification: true,
+    disableIdTokenNonceBinding: false,
+  }));
+}
+
+/** The configured providers, in the order the sign-in page shows them. */
+export function oauthProviderList(config: Config): OAuthProviderInfo[] {
+  const builtIn = Object.keys(socialProviders(config)) as (keyof typeof BUILT_IN_NAMES)[];
+  return [
+    ...builtIn.map((id) => ({ id, name: BUILT_IN_NAMES[id] })),
+    ...config.OIDC_PROVIDERS.map((p) => ({ id: p.id, name: p.name })),
+  ];
+}
+
+export type OAuthPolicyDeps = { config: Config; db: Kysely<unknown> };
+
+function firstForwarded(value: string | null | undefined): string | null {
+  return value?.split(',')[0]?.trim() || null;
+}
+
+/**
+ * The linking rule and its audit trail, as one Better Auth plugin:
+ * - an OAuth identity joins an existing account (same email) only when the provider says
+ *   the email is verified AND the account's own email is verified; otherwise the
+ *   callback ends in `account_not_linked` and nothing is written (no takeover through
+ *   an unverified claim, no pre-registered account captured by its squatter);
+ * - no provider is "trusted" to skip that check, and a link made while signed in must
+ *   carry the same email as the account;
+ * - callback failures land on the sign-in page, which explains them;
+ * - every identity linked (new account or existing) is recorded as `oauth.linked`.
+ */
+export function oauthPolicy({ config, db }: OAuthPolicyDeps): BetterAuthPlugin {
+  return {
+    id: 'taskmaster-oauth-policy',
+    init: () => ({
+      options: {
+        account: {
+          accountLinking: {
+            enabled: true,
+            trustedProviders: [],
+            requireLocalEmailVerified: true,
+            allowDifferentEmails: false,
+            updateUserInfoOnLink: false,
+          },
+        },
+        onAPIError: { errorURL: new URL('/sign-in', config.PUBLIC_URL).toString() },
+        databaseHooks: {
+          account: {
+            create: {
+              after: async (account, ctx) => {
+                if (account.providerId === 'credential') return;
+                await recordAudit(db, {
+                  event: 'oauth.linked',
+                  outcome: 'success',
+                  actorId: account.userId,
+                  subjectId: account.userId,
+                  ip: firstForwarded(ctx?.headers?.get('x-forwarded-for')),
+                  userAgent: ctx?.headers?.get('user-agent') ?? null,
+                  data: { provider: account.providerId },
+                });
+              },
+            },
+          },
+        },
+      },
+    }),
+  };
+}
