@@ -63,6 +63,27 @@ export function oauthProviderList(config: Config): OAuthProviderInfo[] {
   ];
 }
 
+const BUILT_IN_AUTHORIZATION_ORIGINS = {
+  google: 'https://accounts.google.com',
+  github: 'https://github.com',
+  microsoft: 'https://login.microsoftonline.com',
+} as const;
+
+/**
+ * Origins the "Continue with …" forms redirect to, for the page's CSP form-action (a
+ * browser applies form-action to the redirects that follow a form post too). For an OIDC
+ * provider that is the origin of its discovery document, where providers keep their
+ * authorization endpoint.
+ */
+export function oauthFormActionOrigins(config: Config): string[] {
+  const builtIn = Object.keys(socialProviders(config)) as (keyof typeof BUILT_IN_AUTHORIZATION_ORIGINS)[];
+  const origins = [
+    ...builtIn.map((id) => BUILT_IN_AUTHORIZATION_ORIGINS[id]),
+    ...config.OIDC_PROVIDERS.map((p) => new URL(p.discoveryUrl).origin),
+  ];
+  return [...new Set(origins)];
+}
+
 export type OAuthPolicyDeps = { config: Config; db: Kysely<unknown> };
 
 function firstForwarded(value: string | null | undefined): string | null {
