@@ -44,6 +44,18 @@ stop_gateway() {
 trap stop_gateway EXIT
 trap 'exit 130' INT TERM
 
+# A real OpenID Provider for "Continue with …" (tests/e2e/oauth.spec.ts), on a free port;
+# the gateway reads its discovery document at start, so it must be up first.
+oidc_env=artifacts/logs/e2e-oidc.env
+rm -f "$oidc_env"
+node scripts/oidc-dev-provider.ts --port 0 --write-env "$oidc_env" --exit-with-parent >artifacts/logs/e2e-oidc.log 2>&1 &
+for _ in $(seq 1 100); do [ -s "$oidc_env" ] && break; sleep 0.1; done
+[ -s "$oidc_env" ] || { echo "test-e2e: the OpenID Provider did not start:" >&2; cat artifacts/logs/e2e-oidc.log >&2; exit 1; }
+set -a
+# shellcheck disable=SC1090
+. "$oidc_env"
+set +a
+
 PORT=$TEST_GATEWAY_PORT LOG_LEVEL=${E2E_LOG_LEVEL:-info} node gateway/src/main.ts >"$gateway_log" 2>&1 &
 gateway_pid=$!
 

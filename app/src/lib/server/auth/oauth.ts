@@ -8,12 +8,18 @@ import type { Cookies } from '@sveltejs/kit';
 import { isAPIError } from 'better-auth/api';
 import { z } from 'zod';
 import { oauthFormActionOrigins, oauthProviderList, type OAuthProviderInfo } from '$server/auth/oauth.ts';
+import { logger } from '$server/logger.ts';
 import { services } from '$server/services.ts';
 import { applyAuthCookies } from './cookies.ts';
 
 export type { OAuthProviderInfo };
 
 export const providerIdSchema = z.string().regex(/^[a-z0-9-]{1,40}$/);
+
+/** Where "Continue with …" may send the browser (redirect allowlist and CSP form-action). */
+export function oauthRedirectOrigins(): string[] {
+  return oauthFormActionOrigins(services().config);
+}
 
 export function oauthProviders(): OAuthProviderInfo[] {
   return oauthProviderList(services().config);
@@ -104,6 +110,15 @@ export async function startOAuth({
     applyAuthCookies(result.headers, cookies);
     const url = result.response?.url;
     if (!url) return { error: 'oauth_start_failed' };
+    // Only to the origins the page's CSP form-action allows (else the browser would block
+    // the redirect): an authorization endpoint elsewhere is a configuration to fix.
+    if (!oauthRedirectOrigins().includes(new URL(url).origin)) {
+      logger.error(
+        { provider: provider.id, origin: new URL(url).origin },
+        'oauth authorization endpoint origin not allowed',
+      );
+      return { error: 'oauth_start_failed' };
+    }
     return { url };
   } catch (error) {
     if (isAPIError(error) && error.statusCode < 500) {
@@ -118,7 +133,7 @@ export async function startOAuth({
  * the browser follows the 303 from a "Continue with …" form to the provider.
  */
 export function allowOAuthFormActions(csp: string): string {
-  const origins = oauthFormActionOrigins(services().config);
+  const origins = oauthRedirectOrigins();
   if (origins.length === 0) return csp;
   return csp
     .split(';')

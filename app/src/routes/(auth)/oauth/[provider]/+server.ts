@@ -1,7 +1,7 @@
 // POST /oauth/<provider>: the "Continue with <provider>" form. SvelteKit's origin check
 // has already refused cross-site form posts; the answer is a 303 to the provider.
 import { redirect } from '@sveltejs/kit';
-import { findOAuthProvider, startOAuth } from '#lib/server/auth/oauth.ts';
+import { findOAuthProvider, oauthRedirectOrigins, startOAuth } from '#lib/server/auth/oauth.ts';
 import { redirectTarget } from '#lib/server/auth/redirect-target.ts';
 import { formFields } from '#lib/forms.ts';
 import type { RequestHandler } from './$types';
@@ -21,5 +21,5 @@ export const POST: RequestHandler = async ({ params, request, cookies, locals })
   });
   if ('error' in result) redirect(303, `${SIGN_IN}?error=${encodeURIComponent(result.error)}`);
   locals.log.info({ provider: provider.id }, 'oauth sign-in started');
-  redirect(303, result.url);
+  redirect(303, result.url, { external: oauthRedirectOrigins() });
 };

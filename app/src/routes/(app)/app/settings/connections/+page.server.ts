@@ -1,6 +1,12 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { listConnections, unlinkConnection, unlinkInput } from '#lib/server/auth/connections.ts';
-import { findOAuthProvider, oauthErrorMessage, providerName, startOAuth } from '#lib/server/auth/oauth.ts';
+import {
+  findOAuthProvider,
+  oauthRedirectOrigins,
+  oauthErrorMessage,
+  providerName,
+  startOAuth,
+} from '#lib/server/auth/oauth.ts';
 import { formFields } from '#lib/forms.ts';
 import { requireCaller } from '#lib/server/guard.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -39,7 +45,7 @@ export const actions = {
       return fail(400, { action: 'link' as const, message: oauthErrorMessage(result.error) ?? '' });
     }
     locals.log.info({ provider: provider.id }, 'oauth link started');
-    redirect(303, result.url);
+    redirect(303, result.url, { external: oauthRedirectOrigins() });
   },
 
   unlink: async ({ request, locals }) => {
