@@ -17,8 +17,15 @@ async function loginAtProvider(page: Page, login: string) {
 
 test('a new person continues with the provider from sign-in and lands in the app', async ({ page }, testInfo) => {
   const person = newPerson('oauth-new', testInfo);
-  await page.goto('/sign-in');
+  const signInPage = await page.goto('/sign-in');
   await page.getByRole('button', { name: `Continue with ${PROVIDER}` }).click();
+  await expect(page.getByRole('button', { name: 'Sign-in' })).toBeVisible();
+  // The page's CSP lets its forms lead to the provider, and nowhere else.
+  const formAction = (signInPage?.headers()['content-security-policy'] ?? '')
+    .split(';')
+    .map((d) => d.trim())
+    .find((d) => d.startsWith('form-action'));
+  expect(formAction).toBe(`form-action 'self' ${new URL(page.url()).origin}`);
   await loginAtProvider(page, person.email);
   await expect(page).toHaveURL(/\/app$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
