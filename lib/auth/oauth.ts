@@ -5,8 +5,10 @@
 // state bound to a cookie of this browser, and, for OpenID providers, an ID token whose
 // signature, issuer, audience and nonce are checked against the provider's discovery
 // document. The linking rule lives in `oauthPolicy` below.
+import type { OAuth2Tokens } from '@better-auth/core/oauth2';
 import type { BetterAuthPlugin } from 'better-auth';
-import type { GenericOAuthConfig } from 'better-auth/plugins';
+import type { GenericOAuthConfig, GenericOAuthUserInfo } from 'better-auth/plugins';
+import { decodeJwt } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { recordAudit } from './audit.ts';
@@ -37,6 +39,58 @@ export function socialProviders(config: Config) {
   };
 }
 
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * The person an OpenID provider vouches for, stricter than Better Auth's default reading:
+ * - an ID token is required (Better Auth verified its signature, iss, aud and nonce
+ *   before this runs; without one it would trust the userinfo endpoint alone);
+ * - claims the ID token lacks come from userinfo only for the same `sub` (OIDC Core 5.3.2);
+ * - `email_verified` counts only when it is true (or "true"): a provider sending the
+ *   string "false" must not pass as verified, since that is what linking relies on.
+ */
+export function oidcUserInfo(discoveryUrl: string) {
+  let endpoint: Promise<string | null> | null = null;
+  const userinfoEndpoint = () =>
+    (endpoint ??= fetch(discoveryUrl)
+      .then(async (res) =>
+        res.ok ? text(((await res.json()) as { userinfo_endpoint?: unknown }).userinfo_endpoint) : undefined,
+      )
+      .then((url) => {
+        if (!url) endpoint = null; // try again next time
+        return url ?? null;
+      })
+      .catch(() => {
+        endpoint = null;
+        return null;
+      }));
+
+  return async (tokens: OAuth2Tokens): Promise<GenericOAuthUserInfo | null> => {
+    if (!tokens.idToken) return null;
+    const claims = decodeJwt(tokens.idToken) as Record<string, unknown>;
+    const sub = text(claims.sub);
+    if (!sub) return null;
+    let profile = claims;
+    if (!text(claims.email) && tokens.accessToken) {
+      const url = await userinfoEndpoint();
+      if (url) {
+        const res = await fetch(url, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+        if (!res.ok) return null;
+        const info = (await res.json()) as Record<string, unknown>;
+        if (info.sub !== sub) return null;
+        profile = { ...info, ...claims };
+      }
+    }
+    return {
+      sub,
+      email: text(profile.email) ?? null,
+      emailVerified: profile.email_verified === true || profile.email_verified === 'true',
+      name: text(profile.name),
+      image: text(profile.picture),
+    };
+  };
+}
+
 /** genericOAuth configs for OIDC_PROVIDERS: PKCE, and verified, nonce-bound ID tokens. */
 export function oidcProviders(config: Config): GenericOAuthConfig[] {
   return config.OIDC_PROVIDERS.map((p) => ({
@@ -51,6 +105,7 @@ export function oidcProviders(config: Config): GenericOAuthConfig[] {
     // provider is left out (and the failure logged) rather than trusted blindly.
     requireIdTokenVerification: true,
     disableIdTokenNonceBinding: false,
+    getUserInfo: oidcUserInfo(p.discoveryUrl),
   }));
 }
 

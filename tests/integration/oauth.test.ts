@@ -148,6 +148,17 @@ describe('sign-in with an OpenID provider', () => {
     assert.deepEqual(await linkedEvents(email), [{ provider: PROVIDER }]);
   });
 
+  test('claims the ID token lacks are read from userinfo, for the same subject', async () => {
+    const email = uniqueEmail('oauth-userinfo');
+    op.replaceNextIdToken((real) => {
+      const { email: _e, email_verified: _v, name: _n, ...rest } = real;
+      return op.signIdToken(rest);
+    });
+    const { result } = await signInWithProvider(email);
+    assert.equal(result.location.pathname, '/app');
+    assert.equal(await sessionEmail(result.cookie), email);
+  });
+
   test('signing in again with the same identity reuses the account', async () => {
     const email = uniqueEmail('oauth-again');
     await signInWithProvider(email);
@@ -179,6 +190,17 @@ describe('sign-in with an OpenID provider', () => {
     assertRefused(result, 'account_not_linked');
     assert.deepEqual(await accountsOf(email), ['credential']);
     assert.deepEqual(await linkedEvents(email), []);
+  });
+
+  test('email_verified sent as the string "false" does not count as verified', async () => {
+    const email = uniqueEmail('oauth-string-false');
+    assert.equal((await signUp(gw.url, email)).status, 200);
+    await verifyLocally(email);
+    const login = `string-false-${email}`;
+    op.setAccount(login, { email, email_verified: 'false' });
+    const { result } = await signInWithProvider(login);
+    assertRefused(result, 'account_not_linked');
+    assert.deepEqual(await accountsOf(email), ['credential']);
   });
 
   test('an account whose own email is unverified is not linked either (a squatted sign-up stays apart)', async () => {
@@ -224,6 +246,25 @@ describe('refused callbacks', () => {
     op.replaceNextIdToken((real) => {
       const { nonce: _nonce, ...rest } = real;
       return op.signIdToken(rest);
+    });
+    const { result } = await signInWithProvider(email);
+    assertRefused(result, 'unable_to_get_user_info');
+    assert.deepEqual(await accountsOf(email), []);
+  });
+
+  test('a token response without an ID token is refused (no falling back to userinfo alone)', async () => {
+    const email = uniqueEmail('oauth-no-id-token');
+    op.replaceNextIdToken(() => Promise.resolve(null));
+    const { result } = await signInWithProvider(email);
+    assertRefused(result, 'unable_to_get_user_info');
+    assert.deepEqual(await accountsOf(email), []);
+  });
+
+  test('userinfo about another subject than the ID token is refused', async () => {
+    const email = uniqueEmail('oauth-sub-mismatch');
+    op.replaceNextIdToken((real) => {
+      const { email: _e, email_verified: _v, name: _n, ...rest } = real;
+      return op.signIdToken({ ...rest, sub: 'someone-else' });
     });
     const { result } = await signInWithProvider(email);
     assertRefused(result, 'unable_to_get_user_info');

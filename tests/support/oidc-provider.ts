@@ -17,7 +17,8 @@ import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-prov
 
 export type AccountClaims = {
   email?: string;
-  email_verified?: boolean;
+  /** A string too: some providers send "true"/"false". */
+  email_verified?: boolean | string;
   name?: string;
 };
 
@@ -31,8 +32,8 @@ export type OidcTestProvider = {
   setAccount: (login: string, claims: AccountClaims) => void;
   /** Sign an ID token with the provider's own key (for substitution attacks). */
   signIdToken: (payload: JWTPayload) => Promise<string>;
-  /** The next token response carries the ID token `make` returns instead of the real one. */
-  replaceNextIdToken: (make: (real: JWTPayload) => Promise<string>) => void;
+  /** The next token response carries the ID token `make` returns (none for null) instead of the real one. */
+  replaceNextIdToken: (make: (real: JWTPayload) => Promise<string | null>) => void;
   close: () => Promise<void>;
 };
 
@@ -56,7 +57,7 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: 'test-op-key-1', alg: 'RS256', use: 'sig' };
   const accounts = new Map<string, AccountClaims>();
-  let replacement: ((real: JWTPayload) => Promise<string>) | null = null;
+  let replacement: ((real: JWTPayload) => Promise<string | null>) | null = null;
 
   // Listen first: the issuer must carry the real port.
   const server: Server = createServer();
@@ -124,7 +125,9 @@ export async function startOidcTestProvider(options: OidcTestProviderOptions): P
       if (body.id_token) {
         const make = replacement;
         replacement = null;
-        ctx.body = { ...body, id_token: await make(decodePayload(body.id_token)) };
+        const { id_token: real, ...rest } = body;
+        const substitute = await make(decodePayload(real));
+        ctx.body = substitute === null ? rest : { ...rest, id_token: substitute };
       }
     }
   });
