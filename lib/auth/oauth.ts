@@ -7,6 +7,9 @@
 // document. The linking rule lives in `oauthPolicy` below.
 import type { OAuth2Tokens } from '@better-auth/core/oauth2';
 import type { BetterAuthPlugin } from 'better-auth';
+import { createAuthMiddleware, isAPIError } from 'better-auth/api';
+import { deleteSessionCookie } from 'better-auth/cookies';
+import { generateRandomString } from 'better-auth/crypto';
 import type { GenericOAuthConfig, GenericOAuthUserInfo } from 'better-auth/plugins';
 import { decodeJwt } from 'jose';
 import type { Kysely } from 'kysely';
@@ -139,6 +142,46 @@ export function oauthFormActionOrigins(config: Config): string[] {
   return [...new Set(origins)];
 }
 
+/** Better Auth's twoFactor plugin: its pending-sign-in cookie and lifetime (plugin defaults). */
+const TWO_FACTOR_COOKIE = 'two_factor';
+const TWO_FACTOR_PENDING_SECONDS = 600;
+/** The app's second-factor page at sign-in. */
+const TWO_FACTOR_PAGE = '/sign-in/two-factor';
+
+/**
+ * After an OAuth callback created a session for someone with two-factor authentication on:
+ * drop that session and leave the pending-challenge state the twoFactor plugin itself
+ * leaves after a correct password (its signed cookie and verification rows), then send the
+ * browser to the second-factor page with the original destination. Better Auth's plugin
+ * only does this for the password sign-in endpoints, so without this hook a provider
+ * sign-in would skip the second factor.
+ */
+const requireSecondFactorAfterOAuth = createAuthMiddleware(async (ctx) => {
+  const data = ctx.context.newSession;
+  if (!data || (data.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled !== true) return;
+  const returned = ctx.context.returned;
+  const location =
+    isAPIError(returned) && returned.headers instanceof Headers ? returned.headers.get('location') : null;
+  const destination = location ? new URL(location, ctx.context.baseURL) : null;
+  const redirectTo =
+    destination && destination.origin === new URL(ctx.context.baseURL).origin ? destination.pathname : '/app';
+
+  deleteSessionCookie(ctx, true);
+  await ctx.context.internalAdapter.deleteSession(data.session.token);
+  ctx.context.setNewSession(null);
+  const identifier = `2fa-${generateRandomString(20)}`;
+  const expiresAt = new Date(Date.now() + TWO_FACTOR_PENDING_SECONDS * 1000);
+  await ctx.context.internalAdapter.createVerificationValue({ value: data.user.id, identifier, expiresAt });
+  await ctx.context.internalAdapter.createVerificationValue({
+    value: '0',
+    identifier: `2fa-attempts-${identifier}`,
+    expiresAt,
+  });
+  const cookie = ctx.context.createAuthCookie(TWO_FACTOR_COOKIE, { maxAge: TWO_FACTOR_PENDING_SECONDS });
+  await ctx.setSignedCookie(cookie.name, identifier, ctx.context.secret, cookie.attributes);
+  throw ctx.redirect(`${TWO_FACTOR_PAGE}?redirectTo=${encodeURIComponent(redirectTo)}`);
+});
+
 export type OAuthPolicyDeps = { config: Config; db: Kysely<unknown> };
 
 function firstForwarded(value: string | null | undefined): string | null {
@@ -154,11 +197,14 @@ function firstForwarded(value: string | null | undefined): string | null {
  * - no provider is "trusted" to skip that check, and a link made while signed in must
  *   carry the same email as the account;
  * - callback failures land on the sign-in page, which explains them;
- * - every identity linked (new account or existing) is recorded as `oauth.linked`.
+ * - every identity linked (new account or existing) is recorded as `oauth.linked`;
+ * - a person with two-factor authentication on does not get a session from the provider
+ *   alone: like a password sign-in, it becomes a pending second-factor challenge.
  */
 export function oauthPolicy({ config, db }: OAuthPolicyDeps): BetterAuthPlugin {
   return {
     id: 'taskmaster-oauth-policy',
+    hooks: { after: [{ matcher: (ctx) => ctx.path === '/callback/:id', handler: requireSecondFactorAfterOAuth }] },
     init: () => ({
       options: {
         account: {

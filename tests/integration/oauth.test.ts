@@ -4,10 +4,11 @@
 // there for.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import * as OTPAuth from 'otpauth';
 import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
 import { cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
-import { loginAtProvider, startOidcTestProvider, type OidcTestProvider } from '../support/oidc-provider.ts';
+import { CookieJar, loginAtProvider, startOidcTestProvider, type OidcTestProvider } from '../support/oidc-provider.ts';
 
 const PROVIDER = 'test-op';
 const publicUrl = new URL(process.env.PUBLIC_URL ?? 'http://localhost:54331');
@@ -321,5 +322,60 @@ describe('refused callbacks', () => {
     back.searchParams.set('state', started.state);
     const result = await callback(back, started.cookie);
     assertRefused(result, 'access_denied');
+  });
+});
+
+describe('two-factor authentication', () => {
+  test('a provider sign-in does not skip the second factor', async () => {
+    const email = uniqueEmail('oauth-2fa');
+    const password = 'correct horse battery staple';
+    const signedUp = await signUp(gw.url, email, password);
+    assert.equal(signedUp.status, 200);
+    await verifyLocally(email);
+    const json = (cookie: string) => ({ 'content-type': 'application/json', origin: publicUrl.origin, cookie });
+    const enable = await fetch(`${gw.url}/auth/two-factor/enable`, {
+      method: 'POST',
+      headers: json(cookiesFrom(signedUp)),
+      body: JSON.stringify({ password }),
+    });
+    assert.equal(enable.status, 200, await enable.clone().text());
+    const { totpURI, backupCodes } = (await enable.json()) as { totpURI: string; backupCodes: string[] };
+    const enrolled = await fetch(`${gw.url}/auth/two-factor/verify-totp`, {
+      method: 'POST',
+      headers: json(cookiesFrom(signedUp)),
+      body: JSON.stringify({ code: OTPAuth.URI.parse(totpURI).generate() }),
+    });
+    assert.equal(enrolled.status, 200, await enrolled.clone().text());
+    const sessions = async () =>
+      (
+        await superuserQuery<{ n: number }>(
+          `select count(*)::int as n from identity.sessions s join identity.users u on u.id = s.user_id where u.email = $1`,
+          [email],
+        )
+      ).rows[0]?.n;
+    const before = await sessions();
+
+    const started = await begin();
+    const back = await loginAtProvider(started.authorizationUrl.toString(), email);
+    // What a browser keeps: later Set-Cookie headers win.
+    const jar = new CookieJar();
+    const res = await jar.fetch(`${gw.url}${back.pathname}${back.search}`, { headers: { cookie: started.cookie } });
+    assert.equal(res.status, 302);
+    const location = new URL(res.headers.get('location') ?? '', publicUrl);
+    assert.equal(location.pathname, '/sign-in/two-factor');
+    assert.equal(location.searchParams.get('redirectTo'), '/app');
+    const cookie = jar.header(gw.url);
+    assert.doesNotMatch(cookie, /session_token=[^;]/, 'no session cookie before the second factor');
+    assert.match(cookie, /two_factor=/);
+    assert.equal(await sessions(), before, 'the session the callback made is gone');
+    assert.equal(await sessionEmail(cookie), null);
+
+    const done = await fetch(`${gw.url}/auth/two-factor/verify-backup-code`, {
+      method: 'POST',
+      headers: json(cookie),
+      body: JSON.stringify({ code: backupCodes[0] }),
+    });
+    assert.equal(done.status, 200, await done.clone().text());
+    assert.equal(await sessionEmail(cookiesFrom(done)), email);
   });
 });
