@@ -208,6 +208,8 @@ export function oauthPolicy({ config, db }: OAuthPolicyDeps): BetterAuthPlugin {
     init: () => ({
       options: {
         account: {
+          // Provider access and refresh tokens are sealed with the auth secret at rest.
+          encryptOAuthTokens: true,
           accountLinking: {
             enabled: true,
             trustedProviders: [],

@@ -147,6 +147,12 @@ describe('sign-in with an OpenID provider', () => {
     );
     assert.equal(rows[0]?.email_verified, true);
     assert.deepEqual(await linkedEvents(email), [{ provider: PROVIDER }]);
+    const tokens = await superuserQuery<{ access_token: string | null }>(
+      `select a.access_token from identity.accounts a join identity.users u on u.id = a.user_id where u.email = $1`,
+      [email],
+    );
+    // The provider's access token is stored sealed (Better Auth's symmetric envelope), not as issued.
+    assert.match(tokens.rows[0]?.access_token ?? '', /^\$ba\$|^(?:[0-9a-f]{2}){40,}$/);
   });
 
   test('claims the ID token lacks are read from userinfo, for the same subject', async () => {
