@@ -45,7 +45,9 @@ export default defineConfig({
     {
       name: 'chromium-no-js',
       use: { browserName: 'chromium', javaScriptEnabled: false },
-      testIgnore: ['journey.spec.ts', 'a11y.spec.ts'],
+      // passkeys: WebAuthn exists only in JavaScript; passkeys.spec.ts opens its own
+      // no-JS context to check that the pages say so.
+      testIgnore: ['journey.spec.ts', 'a11y.spec.ts', 'passkeys.spec.ts'],
     },
   ],
 });

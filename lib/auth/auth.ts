@@ -11,6 +11,7 @@ import { log } from '../logger.ts';
 import { aalOf } from './assurance.ts';
 import { sendAuthMail } from './mail.ts';
 import { oauthPolicy, oidcProviders, socialProviders } from './oauth.ts';
+import { passkeyAssurance } from './passkeys.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -101,6 +102,8 @@ export function authOptions({ config, db }: AuthDeps) {
         rpID: publicUrl.hostname,
         rpName: 'TaskMaster',
         origin: publicUrl.origin,
+        // Discoverable credentials (sign in without typing an email) that check a PIN or biometric.
+        authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
         schema: {
           passkey: {
             modelName: 'passkeys',
@@ -111,6 +114,7 @@ export function authOptions({ config, db }: AuthDeps) {
           },
         },
       }),
+      passkeyAssurance({ db }),
       magicLink({
         expiresIn: 15 * 60,
         allowedAttempts: 1,

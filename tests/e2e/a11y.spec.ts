@@ -162,6 +162,7 @@ const PAGES: PageCase[] = [
   { name: 'settings', path: () => '/app/settings', signedIn: true, ready: h1('Settings'), main: true },
   { name: 'api-keys', path: () => '/app/settings/api-keys', signedIn: true, ready: h1('API keys') },
   { name: 'connections', path: () => '/app/settings/connections', signedIn: true, ready: h1('Connections') },
+  { name: 'passkeys', path: () => '/app/settings/passkeys', signedIn: true, ready: h1('Passkeys') },
   { name: 'design', path: () => '/design', signedIn: false, ready: h1('Design system') },
   { name: 'report-bug', path: () => '/report-bug', signedIn: true, ready: h1(/bug/i) },
   {
