@@ -35,7 +35,7 @@ test('a new person continues with the provider from sign-in and lands in the app
   const rows = page.getByTestId('connection');
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText(PROVIDER);
-  await expect(rows.first()).toContainText('Your only way to sign in');
+  await expect(rows.first()).toContainText('Cannot be removed: your only password or provider');
   await expect(page.getByRole('button', { name: `Remove ${PROVIDER}` })).toHaveCount(0);
   await screenshot(page, `oauth-connections-${testInfo.project.name}`);
 });
