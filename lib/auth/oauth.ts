@@ -230,7 +230,7 @@ export function oauthPolicy({ config, db }: OAuthPolicyDeps): BetterAuthPlugin {
                   actorId: account.userId,
                   subjectId: account.userId,
                   ip: firstForwarded(ctx?.headers?.get('x-forwarded-for')),
-                  userAgent: ctx?.headers?.get('user-agent') ?? null,
+                  userAgent: ctx?.headers?.get('user-agent')?.slice(0, 512) ?? null,
                   data: { provider: account.providerId },
                 });
               },

@@ -3,7 +3,8 @@
 // browser, applied here) and answers with a 303 to it, so the flow needs no JavaScript.
 // The provider's answer comes back to the gateway (/auth/callback/<id>), which redirects
 // to the page the person came from, or to ?error=<code> on failure: the code is turned
-// into our own sentence here, and nothing the provider wrote is ever shown.
+// into our own sentence here, and nothing the provider wrote (error_description) is ever
+// shown: it is attacker-controllable text on our page.
 import type { Cookies } from '@sveltejs/kit';
 import { isAPIError } from 'better-auth/api';
 import { z } from 'zod';
@@ -58,9 +59,13 @@ const MESSAGES: Record<string, string> = {
   issuer_mismatch: UNVERIFIED,
   nonce_binding_missing: UNVERIFIED,
   oauth_provider_not_found: 'That sign-in provider is not available.',
+  // Better Auth's other redirect errors also land here (its error page redirects to sign-in).
+  INVALID_TOKEN: 'That link is invalid or has already been used. Request a new one.',
+  EXPIRED_TOKEN: 'That link has expired. Request a new one.',
+  ATTEMPTS_EXCEEDED: 'That link has already been used. Request a new one.',
   session_not_fresh: 'For your security, sign out and sign in again before changing how you sign in.',
 };
-const FALLBACK = 'Signing in with the provider did not work. Please try again, or use another way to sign in.';
+const FALLBACK = 'Signing in did not work. Please try again, or use another way to sign in.';
 
 /** Our message for an `?error=` code from the OAuth callback, or null when there is none. */
 export function oauthErrorMessage(code: string | null): string | null {
