@@ -7,7 +7,7 @@
 // document. The linking rule lives in `oauthPolicy` below.
 import type { OAuth2Tokens } from '@better-auth/core/oauth2';
 import type { BetterAuthPlugin } from 'better-auth';
-import { createAuthMiddleware, isAPIError } from 'better-auth/api';
+import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
 import { deleteSessionCookie } from 'better-auth/cookies';
 import { generateRandomString } from 'better-auth/crypto';
 import type { GenericOAuthConfig, GenericOAuthUserInfo } from 'better-auth/plugins';
@@ -142,6 +142,9 @@ export function oauthFormActionOrigins(config: Config): string[] {
   return [...new Set(origins)];
 }
 
+/** The Better Auth endpoints that create users from a provider's answer. */
+const OAUTH_SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/callback/:id', '/sign-in/social']);
+
 /** Better Auth's twoFactor plugin: its pending-sign-in cookie and lifetime (plugin defaults). */
 const TWO_FACTOR_COOKIE = 'two_factor';
 const TWO_FACTOR_PENDING_SECONDS = 600;
@@ -194,6 +197,7 @@ function firstForwarded(value: string | null | undefined): string | null {
  *   the email is verified AND the account's own email is verified; otherwise the
  *   callback ends in `account_not_linked` and nothing is written (no takeover through
  *   an unverified claim, no pre-registered account captured by its squatter);
+ * - no new account is created from an email the provider has not verified;
  * - no provider is "trusted" to skip that check, and a link made while signed in must
  *   carry the same email as the account;
  * - callback failures land on the sign-in page, which explains them;
@@ -220,6 +224,20 @@ export function oauthPolicy({ config, db }: OAuthPolicyDeps): BetterAuthPlugin {
         },
         onAPIError: { errorURL: new URL('/sign-in', config.PUBLIC_URL).toString() },
         databaseHooks: {
+          user: {
+            create: {
+              // No new account for an email the provider has not verified: it would let
+              // anyone squat an address, and, once its owner reset the password, keep a way
+              // into the account through the provider (pre-account takeover).
+              before: async (user, ctx) => {
+                if (!ctx || !OAUTH_SIGN_IN_PATHS.has(ctx.path) || user.emailVerified === true) return;
+                throw new APIError('FORBIDDEN', {
+                  code: 'email_not_verified',
+                  message: 'The provider has not verified this email address.',
+                });
+              },
+            },
+          },
           account: {
             create: {
               after: async (account, ctx) => {

@@ -155,6 +155,16 @@ describe('sign-in with an OpenID provider', () => {
     assert.match(tokens.rows[0]?.access_token ?? '', /^\$ba\$|^(?:[0-9a-f]{2}){40,}$/);
   });
 
+  test('no account is created for an email the provider has not verified', async () => {
+    const email = uniqueEmail('oauth-new-unverified');
+    const login = `new-unverified-${email}`;
+    op.setAccount(login, { email, email_verified: false });
+    const { result } = await signInWithProvider(login);
+    assertRefused(result, 'email_not_verified');
+    const { rows } = await superuserQuery(`select 1 from identity.users where email = $1`, [email]);
+    assert.equal(rows.length, 0);
+  });
+
   test('claims the ID token lacks are read from userinfo, for the same subject', async () => {
     const email = uniqueEmail('oauth-userinfo');
     op.replaceNextIdToken((real) => {

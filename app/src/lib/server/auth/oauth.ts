@@ -45,6 +45,8 @@ const MESSAGES: Record<string, string> = {
     'An account with this email already exists, and we could not link it: either the provider did not confirm the email address, or the account’s email is not verified yet. Sign in another way, then connect the provider under Settings → Connections.',
   unable_to_link_account:
     'The provider did not confirm this email address, so that account cannot be connected. Verify the email address with the provider and try again.',
+  email_not_verified:
+    'The provider has not verified this email address, so we cannot create an account with it. Verify it with the provider, or sign up with a password.',
   email_does_not_match: 'That provider account uses a different email address than this account.',
   account_already_linked_to_different_user: 'That provider account is already connected to another TaskMaster account.',
   email_not_found: 'The provider did not share an email address. Allow access to your email address and try again.',
