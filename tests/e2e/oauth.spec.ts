@@ -63,6 +63,16 @@ test('an existing account with an unverified email is not taken over: the sign-i
   await screenshot(page, `oauth-not-linked-${testInfo.project.name}`);
 });
 
+test('a provider that has not verified the email cannot create an account', async ({ page }, testInfo) => {
+  const person = newPerson('oauth-unverified', testInfo);
+  await page.goto('/sign-in');
+  await page.getByRole('button', { name: `Continue with ${PROVIDER}` }).click();
+  // The development provider marks logins starting with "unverified" as unverified emails.
+  await loginAtProvider(page, `unverified-${person.email}`);
+  await expect(page).toHaveURL(/\/sign-in\?error=email_not_verified/);
+  await expect(page.getByRole('alert')).toContainText('has not verified this email address');
+});
+
 test('a signed-in person connects the provider in settings, then removes it', async ({ page }, testInfo) => {
   const person = newPerson('oauth-connect', testInfo);
   await signUp(page, person);
