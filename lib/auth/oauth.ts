@@ -7,7 +7,7 @@
 // document. The linking rule lives in `oauthPolicy` below.
 import type { OAuth2Tokens } from '@better-auth/core/oauth2';
 import type { BetterAuthPlugin } from 'better-auth';
-import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
+import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
 import { deleteSessionCookie } from 'better-auth/cookies';
 import { generateRandomString } from 'better-auth/crypto';
 import type { GenericOAuthConfig, GenericOAuthUserInfo } from 'better-auth/plugins';
@@ -145,6 +145,13 @@ export function oauthFormActionOrigins(config: Config): string[] {
 /** The Better Auth endpoints that create users from a provider's answer. */
 const OAUTH_SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/callback/:id', '/sign-in/social']);
 
+/** The callback's redirect target, when it answered with one. */
+function callbackLocation(returned: unknown, baseURL: string): URL | null {
+  const location =
+    isAPIError(returned) && returned.headers instanceof Headers ? returned.headers.get('location') : null;
+  return location ? new URL(location, baseURL) : null;
+}
+
 /** Better Auth's twoFactor plugin: its pending-sign-in cookie and lifetime (plugin defaults). */
 const TWO_FACTOR_COOKIE = 'two_factor';
 const TWO_FACTOR_PENDING_SECONDS = 600;
@@ -162,10 +169,7 @@ const TWO_FACTOR_PAGE = '/sign-in/two-factor';
 const requireSecondFactorAfterOAuth = createAuthMiddleware(async (ctx) => {
   const data = ctx.context.newSession;
   if (!data || (data.user as { twoFactorEnabled?: boolean | null }).twoFactorEnabled !== true) return;
-  const returned = ctx.context.returned;
-  const location =
-    isAPIError(returned) && returned.headers instanceof Headers ? returned.headers.get('location') : null;
-  const destination = location ? new URL(location, ctx.context.baseURL) : null;
+  const destination = callbackLocation(ctx.context.returned, ctx.context.baseURL);
   const redirectTo =
     destination && destination.origin === new URL(ctx.context.baseURL).origin ? destination.pathname : '/app';
 
@@ -184,6 +188,38 @@ const requireSecondFactorAfterOAuth = createAuthMiddleware(async (ctx) => {
   await ctx.setSignedCookie(cookie.name, identifier, ctx.context.secret, cookie.attributes);
   throw ctx.redirect(`${TWO_FACTOR_PAGE}?redirectTo=${encodeURIComponent(redirectTo)}`);
 });
+
+/** Callback outcomes that are a refused link (the rule above), worth a line in the audit log. */
+const REFUSED_LINKS: ReadonlySet<string> = new Set([
+  'account_not_linked',
+  'email_not_verified',
+  'unable_to_link_account',
+  'email_does_not_match',
+  'account_already_linked_to_different_user',
+]);
+
+/**
+ * `oauth.linked` with outcome failure when the linking rule refused an identity: who tried
+ * (the signed-in person when linking from settings; nobody otherwise, since a refused
+ * sign-in proves no one's identity) and why.
+ */
+function auditRefusedLink(db: Kysely<unknown>) {
+  return createAuthMiddleware(async (ctx) => {
+    const reason = callbackLocation(ctx.context.returned, ctx.context.baseURL)?.searchParams.get('error');
+    if (!reason || !REFUSED_LINKS.has(reason)) return;
+    const session = await getSessionFromCtx(ctx).catch(() => null);
+    await recordAudit(db, {
+      event: 'oauth.linked',
+      outcome: 'failure',
+      actorId: session?.user.id ?? null,
+      subjectId: session?.user.id ?? null,
+      ip: firstForwarded(ctx.headers?.get('x-forwarded-for')),
+      userAgent: ctx.headers?.get('user-agent')?.slice(0, 512) ?? null,
+      reason,
+      data: { provider: (ctx.params as { id?: string } | undefined)?.id ?? null },
+    });
+  });
+}
 
 export type OAuthPolicyDeps = { config: Config; db: Kysely<unknown> };
 
@@ -208,7 +244,12 @@ function firstForwarded(value: string | null | undefined): string | null {
 export function oauthPolicy({ config, db }: OAuthPolicyDeps): BetterAuthPlugin {
   return {
     id: 'taskmaster-oauth-policy',
-    hooks: { after: [{ matcher: (ctx) => ctx.path === '/callback/:id', handler: requireSecondFactorAfterOAuth }] },
+    hooks: {
+      after: [
+        { matcher: (ctx) => ctx.path === '/callback/:id', handler: auditRefusedLink(db) },
+        { matcher: (ctx) => ctx.path === '/callback/:id', handler: requireSecondFactorAfterOAuth },
+      ],
+    },
     init: () => ({
       options: {
         account: {

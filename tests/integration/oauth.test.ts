@@ -96,6 +96,15 @@ async function linkedEvents(email: string): Promise<unknown[]> {
   return rows.map((r) => r.data);
 }
 
+async function refusedLinkCount(reason: string): Promise<number> {
+  const { rows } = await superuserQuery<{ n: number }>(
+    `select count(*)::int as n from account.audit
+      where event = 'oauth.linked' and outcome = 'failure' and reason = $1 and data ->> 'provider' = $2`,
+    [reason, PROVIDER],
+  );
+  return rows[0]?.n ?? 0;
+}
+
 async function verifyLocally(email: string) {
   await superuserQuery(`update identity.users set email_verified = true where email = $1`, [email]);
 }
@@ -203,10 +212,13 @@ describe('sign-in with an OpenID provider', () => {
     await verifyLocally(email);
     const login = `attacker-${email}`;
     op.setAccount(login, { email, email_verified: false });
+    const refusals = () => refusedLinkCount('account_not_linked');
+    const before = await refusals();
     const { result } = await signInWithProvider(login);
     assertRefused(result, 'account_not_linked');
     assert.deepEqual(await accountsOf(email), ['credential']);
     assert.deepEqual(await linkedEvents(email), []);
+    assert.equal(await refusals(), before + 1, 'the refusal is in the audit log');
   });
 
   test('email_verified sent as the string "false" does not count as verified', async () => {
