@@ -53,6 +53,56 @@ const schema = z
     PUBLIC_URL: z.url().default('http://localhost:54321'),
     BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(900),
+    // --- Sessions and signing keys (lib/auth/sessions.ts, lib/auth/keys.ts) ---
+    /** A session unused this long ends (sliding: each use within it pushes the end out). */
+    SESSION_IDLE_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(400 * 86_400)
+      .default(30 * 86_400),
+    /** A session ends this long after sign-in however active it is; at least the idle timeout. */
+    SESSION_ABSOLUTE_LIFETIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(400 * 86_400)
+      .default(90 * 86_400),
+    /** Server-side lifetime of a session signed in without "remember me" (browser-session cookie). */
+    SESSION_NO_REMEMBER_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(86_400)
+      .default(12 * 3600),
+    /**
+     * Request header the edge proxy sets to the caller's place (e.g. cf-ipcountry, x-geo-city),
+     * shown in the sessions list. Unset: no place is recorded. Only name a header your proxy
+     * overwrites on every request; a client can send any header.
+     */
+    SESSION_PLACE_HEADER: z
+      .string()
+      .regex(/^[a-z0-9-]{1,64}$/, 'a lowercase header name')
+      .optional(),
+    /** How long a refresh token (API clients) stays valid if unused; never beyond its session. */
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(400 * 86_400)
+      .default(30 * 86_400),
+    /**
+     * A new signing key is published in the JWKS this long before it signs anything. Must
+     * exceed every verifier's JWKS cache (the gateway's is 60 s).
+     */
+    JWT_KEY_PUBLISH_LEAD_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(61)
+      .max(7 * 86_400)
+      .default(600),
+    /** Clock skew allowed between us and verifiers when deciding a retired key's tokens are all expired. */
+    JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     // --- Worker classes, backpressure, crash recovery (docs/jobs.md) ---
     /** Concurrency of the webhooks runner (outgoing HTTP: mostly waiting). */
@@ -67,6 +117,15 @@ const schema = z
     WORKER_PRESSURE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     /** Fallback poll when no LISTEN/NOTIFY wake-up arrives (scheduled jobs, recovered locks). */
     WORKER_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
+    /**
+     * Comma-separated task names this worker runs (others stay queued for another worker);
+     * unset, every task. The browser tests run a worker for auth__mail only, so the specs
+     * written for a queue nobody drains keep their assumptions.
+     */
+    WORKER_TASKS: z
+      .string()
+      .regex(/^[a-z_]+(,[a-z_]+)*$/, 'comma-separated task names')
+      .optional(),
     /** Bearer token for GET /metrics; unset, /metrics answers loopback callers only. */
     METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Milliseconds the gateway trusts its last reading of the critical queue's pressure. */
@@ -111,6 +170,23 @@ const schema = z
     RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(120),
     RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(600),
     RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(0).max(6_000_000).default(1200),
+    // --- Identity abuse protection (lib/auth/abuse-plugin.ts, docs/adr: limits and lockout) ---
+    /** Attempts per client IP per window on each identity action (sign-in, sign-up, reset…); 0 = off. */
+    AUTH_RATE_LIMIT_IP: z.coerce.number().int().min(0).max(1_000_000_000).default(30),
+    /** Attempts per account (the submitted email, known or not) per window on each action; 0 = off. */
+    AUTH_RATE_LIMIT_ACCOUNT: z.coerce.number().int().min(0).max(1_000_000_000).default(10),
+    /** Length of the identity rate-limit window, in seconds. */
+    AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    /** From this many failed sign-ins on an account, the next must wait 2^(n-this) s (capped). */
+    AUTH_DELAY_AFTER_FAILURES: z.coerce.number().int().min(1).max(1_000_000).default(3),
+    /** Cap of the progressive delay between failed sign-ins, in seconds. */
+    AUTH_DELAY_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /** This many failed sign-ins inside AUTH_FAILURE_WINDOW_SECONDS lock the account. */
+    AUTH_LOCKOUT_THRESHOLD: z.coerce.number().int().min(2).max(1_000_000).default(10),
+    /** The window in which failed sign-ins are counted, in seconds. */
+    AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+    /** How long a lockout lasts, in seconds. Password reset by email stays possible. */
+    AUTH_LOCKOUT_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
     // --- Ingest endpoints (/api/v1/bug-reports, /api/v1/telemetry; gateway/src/ingest) ---
     /** Largest bug report body in bytes: a 2 MiB screenshot data URL plus the rest. */
     BUG_REPORT_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2_621_440),
@@ -201,6 +277,13 @@ const schema = z
     const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
     if (duplicate) {
       ctx.addIssue({ code: 'custom', path: ['OIDC_PROVIDERS'], message: `provider id "${duplicate}" appears twice` });
+    }
+    if (env.SESSION_ABSOLUTE_LIFETIME_SECONDS < env.SESSION_IDLE_TIMEOUT_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_ABSOLUTE_LIFETIME_SECONDS'],
+        message: 'must be at least SESSION_IDLE_TIMEOUT_SECONDS',
+      });
     }
     if (!env.DATABASE_URL && !env.POSTGRES_PASSWORD) {
       ctx.addIssue({

@@ -85,6 +85,13 @@ export const CONSTRAINT_MESSAGES: Readonly<Record<string, { field?: string; mess
   api_keys_prefix_format: { field: 'prefix', message: 'The key prefix is malformed.' },
   api_keys_expiry_range: { field: 'expires_at', message: 'A key must expire in the future and within a year.' },
   users_email_format: { field: 'email', message: 'Enter a valid email address.' },
+  sessions_place_length: { field: 'place', message: 'A session place can be at most 100 characters.' },
+  refresh_tokens_hash_format: { field: 'token_hash', message: 'A refresh token hash is 64 hexadecimal characters.' },
+  refresh_tokens_hash_key: { field: 'refresh_token', message: 'This refresh token already exists.' },
+  refresh_tokens_expiry_after_creation: {
+    field: 'expires_at',
+    message: 'A refresh token must expire after it is issued.',
+  },
   users_name_length: { field: 'name', message: 'Name can be at most 200 characters.' },
   passkeys_name_length: { field: 'name', message: 'A passkey name can be at most 100 characters.' },
   passkeys_credential_id_key: { message: 'This passkey is already registered.' },

@@ -35,20 +35,42 @@ NODE_ENV=production npm run --silent build --workspace app >artifacts/logs/e2e-b
   exit 1
 }
 gateway_pid=
-stop_gateway() {
-  if [ -n "$gateway_pid" ] && kill -0 "$gateway_pid" 2>/dev/null; then
-    kill "$gateway_pid" 2>/dev/null || true
-    wait "$gateway_pid" 2>/dev/null || true
+capture_pid=
+worker_pid=
+oidc_pid=
+stop_one() {
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
   fi
 }
-trap stop_gateway EXIT
+stop_all() {
+  stop_one "$gateway_pid"
+  stop_one "$worker_pid"
+  stop_one "$capture_pid"
+  stop_one "$oidc_pid"
+}
+trap stop_all EXIT
 trap 'exit 130' INT TERM
+
+# Emails: a capture SMTP server of this run's own (ports derived from the gateway's, so
+# parallel checkouts with their own TEST_GATEWAY_PORT do not clash) and a real worker that
+# sends the identity emails (auth__mail) to it. Specs read them with tests/e2e/support/mail.ts.
+# The worker runs auth__mail only: other specs assume a queue nobody drains.
+export E2E_SMTP_PORT=${E2E_SMTP_PORT:-$((TEST_GATEWAY_PORT + 1000))}
+export E2E_MAIL_HTTP_PORT=${E2E_MAIL_HTTP_PORT:-$((TEST_GATEWAY_PORT + 2000))}
+export SMTP_URL="smtp://127.0.0.1:$E2E_SMTP_PORT"
+MAIL_CAPTURE_PORT=$E2E_MAIL_HTTP_PORT node scripts/mail-capture.ts >artifacts/logs/e2e-mail-capture.log 2>&1 &
+capture_pid=$!
+WORKER_TASKS=auth__mail node workers/src/main.ts >artifacts/logs/e2e-worker.log 2>&1 &
+worker_pid=$!
 
 # A real OpenID Provider for "Continue with …" (tests/e2e/oauth.spec.ts), on a free port;
 # the gateway reads its discovery document at start, so it must be up first.
 oidc_env=artifacts/logs/e2e-oidc.env
 rm -f "$oidc_env"
 node scripts/oidc-dev-provider.ts --port 0 --write-env "$oidc_env" --exit-with-parent >artifacts/logs/e2e-oidc.log 2>&1 &
+oidc_pid=$!
 for _ in $(seq 1 100); do [ -s "$oidc_env" ] && break; sleep 0.1; done
 [ -s "$oidc_env" ] || { echo "test-e2e: the OpenID Provider did not start:" >&2; cat artifacts/logs/e2e-oidc.log >&2; exit 1; }
 set -a
@@ -71,6 +93,17 @@ for _ in $(seq 1 150); do
   fi
   sleep 0.2
 done
+mail_api="http://127.0.0.1:$E2E_MAIL_HTTP_PORT/api/messages"
+if ! kill -0 "$capture_pid" 2>/dev/null || ! node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$mail_api"; then
+  echo "test-e2e: the mail capture server is not answering at $mail_api; its log:" >&2
+  cat artifacts/logs/e2e-mail-capture.log >&2
+  exit 1
+fi
+if ! kill -0 "$worker_pid" 2>/dev/null; then
+  echo "test-e2e: the worker exited; its log:" >&2
+  cat artifacts/logs/e2e-worker.log >&2
+  exit 1
+fi
 if ! node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$health"; then
   echo "test-e2e: the gateway did not become healthy at $health; its log:" >&2
   cat "$gateway_log" >&2

@@ -22,6 +22,12 @@ fi
 export RATE_LIMIT_ANON_PER_MINUTE="${RATE_LIMIT_ANON_PER_MINUTE:-1000000}"
 export RATE_LIMIT_USER_PER_MINUTE="${RATE_LIMIT_USER_PER_MINUTE:-1000000}"
 export RATE_LIMIT_API_KEY_PER_MINUTE="${RATE_LIMIT_API_KEY_PER_MINUTE:-1000000}"
+# Identity abuse protection (per IP, per account, delays and lockout): the suite reuses
+# accounts and one IP; tests/integration/auth-abuse.test.ts starts auth with low limits.
+export AUTH_RATE_LIMIT_IP="${AUTH_RATE_LIMIT_IP:-1000000}"
+export AUTH_RATE_LIMIT_ACCOUNT="${AUTH_RATE_LIMIT_ACCOUNT:-1000000}"
+export AUTH_DELAY_AFTER_FAILURES="${AUTH_DELAY_AFTER_FAILURES:-1000}"
+export AUTH_LOCKOUT_THRESHOLD="${AUTH_LOCKOUT_THRESHOLD:-1000}"
 export TEST_GATEWAY_PORT="${TEST_GATEWAY_PORT:-54331}"
 export PUBLIC_URL="http://localhost:${TEST_GATEWAY_PORT}"
 export PATH="$PWD/node_modules/.bin:$PATH"

@@ -145,6 +145,10 @@ export async function createGateway({
           metrics(req, res).catch(fail);
           return;
         }
+        // Better Auth (and the app, which calls it directly) reads the client IP from
+        // X-Forwarded-For: replace whatever the client sent with the address the gateway
+        // trusts (TRUSTED_PROXIES), so per-IP limits and audit IPs cannot be spoofed.
+        req.headers['x-forwarded-for'] = pipeline.clientIp(req);
         if (path === '/auth' || path.startsWith('/auth/')) {
           Promise.resolve(authHandler(req, res)).catch(fail);
           return;

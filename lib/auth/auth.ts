@@ -8,10 +8,24 @@ import { genericOAuth, jwt, magicLink, twoFactor } from 'better-auth/plugins';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
+import { abuseProtection } from './abuse-plugin.ts';
 import { aalOf } from './assurance.ts';
-import { sendAuthMail } from './mail.ts';
+import { signingKeyOptions } from './keys.ts';
+import { auditTrail } from './audit-plugin.ts';
+import { cookieOptions } from './cookies.ts';
+import { csrfGuard } from './csrf-plugin.ts';
+import { passwordPolicy } from './password-policy-plugin.ts';
+import {
+  changeEmailOptions,
+  emailVerificationOptions,
+  magicLinkSender,
+  passwordResetOptions,
+  singleUseEmailLinks,
+} from './email-flows.ts';
 import { oauthPolicy, oidcProviders, socialProviders } from './oauth.ts';
 import { passkeyAssurance } from './passkeys.ts';
+import { refreshTokens } from './refresh-tokens.ts';
+import { sessionLifetimes, sessionPolicy } from './sessions.ts';
 
 export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
 
@@ -31,7 +45,6 @@ function snake<const K extends string>(...fields: K[]): Record<K, string> {
 const TIMESTAMPS = ['createdAt', 'updatedAt'] as const;
 
 export function authOptions({ config, db }: AuthDeps) {
-  const secure = config.isProduction || config.PUBLIC_URL.startsWith('https://');
   const publicUrl = new URL(config.PUBLIC_URL);
   return {
     appName: 'TaskMaster',
@@ -44,7 +57,8 @@ export function authOptions({ config, db }: AuthDeps) {
       log: (level: 'info' | 'warn' | 'error' | 'debug', message: string) =>
         log()[level]({ component: 'auth' }, message),
     },
-    user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS) },
+    user: { modelName: 'users', fields: snake('emailVerified', ...TIMESTAMPS), changeEmail: changeEmailOptions },
+    emailVerification: emailVerificationOptions({ config, db }),
     session: {
       modelName: 'sessions',
       fields: snake('expiresAt', 'ipAddress', 'userAgent', 'userId', ...TIMESTAMPS),
@@ -55,8 +69,7 @@ export function authOptions({ config, db }: AuthDeps) {
         aal: { type: 'string' as const, required: true, defaultValue: 'aal1', input: false },
         secondFactorAt: { type: 'date' as const, required: false, input: false, fieldName: 'second_factor_at' },
       },
-      expiresIn: 60 * 60 * 24 * 30,
-      updateAge: 60 * 60 * 24,
+      ...sessionLifetimes(config),
     },
     account: {
       modelName: 'accounts',
@@ -78,16 +91,20 @@ export function authOptions({ config, db }: AuthDeps) {
       minPasswordLength: 10,
       maxPasswordLength: 128,
       autoSignIn: true,
+      ...passwordResetOptions({ config, db }),
     },
     advanced: {
       database: { generateId: 'uuid' as const },
-      useSecureCookies: secure,
-      defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' as const, secure },
+      // Cookie names and attributes (HttpOnly, SameSite=Lax, Secure, __Host-): lib/auth/cookies.ts.
+      ...cookieOptions(config),
       ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
     },
     rateLimit: { enabled: false },
     socialProviders: socialProviders(config),
     plugins: [
+      csrfGuard({ publicOrigin: publicUrl.origin }),
+      abuseProtection({ config, db }),
+      passwordPolicy(),
       twoFactor({
         issuer: 'TaskMaster',
         schema: {
@@ -120,13 +137,16 @@ export function authOptions({ config, db }: AuthDeps) {
         allowedAttempts: 1,
         disableSignUp: true,
         storeToken: 'hashed',
-        sendMagicLink: ({ email, url }) => sendAuthMail(db, { template: 'magic_link', to: email, data: { url } }),
+        sendMagicLink: magicLinkSender({ config, db }),
       }),
+      singleUseEmailLinks({ config, db }),
       genericOAuth({ config: oidcProviders(config) }),
       oauthPolicy({ config, db }),
+      sessionPolicy({ config, db }),
+      refreshTokens({ config, db }),
       jwt({
         schema: { jwks: { fields: snake('publicKey', 'privateKey', 'createdAt', 'expiresAt') } },
-        jwks: { keyPairConfig: { alg: 'EdDSA', crv: 'Ed25519' } },
+        ...signingKeyOptions(config),
         jwt: {
           issuer: config.PUBLIC_URL,
           audience: ACCESS_TOKEN_AUDIENCE,
@@ -140,6 +160,9 @@ export function authOptions({ config, db }: AuthDeps) {
           }),
         },
       }),
+      // Last: its after-hooks must see what the plugins above made of each answer (e.g. the
+      // two-factor plugin turning a password sign-in into a pending second factor).
+      auditTrail({ db }),
     ],
   };
 }

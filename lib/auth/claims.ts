@@ -5,7 +5,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } fro
 import { z } from 'zod';
 import type { Claims } from '../db/as-user.ts';
 import { aalOf } from './assurance.ts';
-import { ACCESS_TOKEN_AUDIENCE, type Auth } from './auth.ts';
+import { ACCESS_TOKEN_AUDIENCE } from './auth.ts';
 
 export const ANON_CLAIMS: Claims = Object.freeze({ role: 'anon' });
 
@@ -28,11 +28,19 @@ export function createTokenVerifier({
   auth,
   issuer,
   cacheMs = 60_000,
+  minRefetchMs = 5_000,
   maxVerified = 10_000,
 }: {
-  auth: Auth;
+  /** The Better Auth instance (only its JWKS endpoint is used). */
+  auth: { api: { getJwks: () => Promise<unknown> } };
   issuer: string;
   cacheMs?: number;
+  /**
+   * An unknown kid refetches the JWKS at most this often: tokens with invented kids cannot
+   * turn each request into a JWKS read. Keys are published ahead of use (lib/auth/keys.ts),
+   * so a real new kid is normally already in the cached set.
+   */
+  minRefetchMs?: number;
   /** How many verified tokens to remember (0 disables the cache). */
   maxVerified?: number;
 }) {
@@ -70,7 +78,8 @@ export function createTokenVerifier({
   }
 
   async function keySet(force: boolean) {
-    if (!force && cached && Date.now() - cached.at < cacheMs) return cached.keys;
+    const age = cached ? Date.now() - cached.at : Infinity;
+    if (cached && (force ? age < minRefetchMs : age < cacheMs)) return cached.keys;
     const jwks = (await auth.api.getJwks()) as JSONWebKeySet;
     cached = { at: Date.now(), keys: createLocalJWKSet(jwks) };
     return cached.keys;

@@ -7,7 +7,7 @@
 // document. The linking rule lives in `oauthPolicy` below.
 import type { OAuth2Tokens } from '@better-auth/core/oauth2';
 import type { BetterAuthPlugin } from 'better-auth';
-import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from 'better-auth/api';
+import { APIError, createAuthMiddleware, getOAuthState, isAPIError } from 'better-auth/api';
 import { deleteSessionCookie } from 'better-auth/cookies';
 import { generateRandomString } from 'better-auth/crypto';
 import type { GenericOAuthConfig, GenericOAuthUserInfo } from 'better-auth/plugins';
@@ -189,38 +189,6 @@ const requireSecondFactorAfterOAuth = createAuthMiddleware(async (ctx) => {
   throw ctx.redirect(`${TWO_FACTOR_PAGE}?redirectTo=${encodeURIComponent(redirectTo)}`);
 });
 
-/** Callback outcomes that are a refused link (the rule above), worth a line in the audit log. */
-const REFUSED_LINKS: ReadonlySet<string> = new Set([
-  'account_not_linked',
-  'email_not_verified',
-  'unable_to_link_account',
-  'email_does_not_match',
-  'account_already_linked_to_different_user',
-]);
-
-/**
- * `oauth.linked` with outcome failure when the linking rule refused an identity: who tried
- * (the signed-in person when linking from settings; nobody otherwise, since a refused
- * sign-in proves no one's identity) and why.
- */
-function auditRefusedLink(db: Kysely<unknown>) {
-  return createAuthMiddleware(async (ctx) => {
-    const reason = callbackLocation(ctx.context.returned, ctx.context.baseURL)?.searchParams.get('error');
-    if (!reason || !REFUSED_LINKS.has(reason)) return;
-    const session = await getSessionFromCtx(ctx).catch(() => null);
-    await recordAudit(db, {
-      event: 'oauth.linked',
-      outcome: 'failure',
-      actorId: session?.user.id ?? null,
-      subjectId: session?.user.id ?? null,
-      ip: firstForwarded(ctx.headers?.get('x-forwarded-for')),
-      userAgent: ctx.headers?.get('user-agent')?.slice(0, 512) ?? null,
-      reason,
-      data: { provider: (ctx.params as { id?: string } | undefined)?.id ?? null },
-    });
-  });
-}
-
 export type OAuthPolicyDeps = { config: Config; db: Kysely<unknown> };
 
 function firstForwarded(value: string | null | undefined): string | null {
@@ -245,10 +213,7 @@ export function oauthPolicy({ config, db }: OAuthPolicyDeps): BetterAuthPlugin {
   return {
     id: 'taskmaster-oauth-policy',
     hooks: {
-      after: [
-        { matcher: (ctx) => ctx.path === '/callback/:id', handler: auditRefusedLink(db) },
-        { matcher: (ctx) => ctx.path === '/callback/:id', handler: requireSecondFactorAfterOAuth },
-      ],
+      after: [{ matcher: (ctx) => ctx.path === '/callback/:id', handler: requireSecondFactorAfterOAuth }],
     },
     init: () => ({
       options: {
@@ -283,6 +248,9 @@ export function oauthPolicy({ config, db }: OAuthPolicyDeps): BetterAuthPlugin {
             create: {
               after: async (account, ctx) => {
                 if (account.providerId === 'credential') return;
+                // A link made from Settings → Connections is recorded by the audit mapping
+                // (lib/auth/audit-plugin.ts, `/callback/:id` without a new session).
+                if ((await getOAuthState())?.link) return;
                 await recordAudit(db, {
                   event: 'oauth.linked',
                   outcome: 'success',

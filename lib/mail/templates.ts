@@ -109,7 +109,7 @@ const ACTION_LABEL: Readonly<Record<string, string>> = {
   webhook_disabled: 'Review the webhook',
 };
 
-const STYLE = `
+export const STYLE = `
 body{margin:0;padding:0;background:#f4f5f7;color:#1f2328;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5}
 .wrap{max-width:560px;margin:0 auto;padding:24px 16px}
 .card{background:#ffffff;border:1px solid #d0d7de;border-radius:8px;padding:24px}

@@ -162,7 +162,23 @@ const PAGES: PageCase[] = [
   { name: 'settings', path: () => '/app/settings', signedIn: true, ready: h1('Settings'), main: true },
   { name: 'api-keys', path: () => '/app/settings/api-keys', signedIn: true, ready: h1('API keys') },
   { name: 'connections', path: () => '/app/settings/connections', signedIn: true, ready: h1('Connections') },
+  { name: 'settings-account', path: () => '/app/settings/account', signedIn: true, ready: h1('Account') },
+  { name: 'forgot-password', path: () => '/forgot-password', signedIn: false, ready: h1('Reset your password') },
+  {
+    name: 'reset-password',
+    path: () => '/reset-password?token=t',
+    signedIn: false,
+    ready: h1('Choose a new password'),
+  },
+  { name: 'magic-link', path: () => '/sign-in/magic-link', signedIn: false, ready: h1('Email me a sign-in link') },
+  {
+    name: 'verify-email',
+    path: () => '/verify-email?token=t',
+    signedIn: false,
+    ready: h1('Confirm your email address'),
+  },
   { name: 'passkeys', path: () => '/app/settings/passkeys', signedIn: true, ready: h1('Passkeys') },
+  { name: 'sessions', path: () => '/app/settings/sessions', signedIn: true, ready: h1('Sessions') },
   { name: 'design', path: () => '/design', signedIn: false, ready: h1('Design system') },
   { name: 'report-bug', path: () => '/report-bug', signedIn: true, ready: h1(/bug/i) },
   {

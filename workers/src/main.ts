@@ -7,7 +7,13 @@ import { taskList } from './task-list.ts';
 import { startWorker } from './worker.ts';
 
 const log = logger.child({ component: 'worker' });
-const worker = await startWorker({ settings: config(), taskList, log });
+const settings = config();
+// WORKER_TASKS narrows the task list (the browser tests run a worker for auth__mail only).
+const only = settings.WORKER_TASKS?.split(',');
+const unknown = only?.filter((name) => !(name in taskList)) ?? [];
+if (unknown.length > 0) throw new Error(`WORKER_TASKS names unknown tasks: ${unknown.join(', ')}`);
+const tasks = only ? Object.fromEntries(Object.entries(taskList).filter(([name]) => only.includes(name))) : taskList;
+const worker = await startWorker({ settings, taskList: tasks, log, crontab: !only });
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -3,6 +3,8 @@
 import type { TaskList } from 'graphile-worker';
 import { api__purge_idempotency_keys } from './tasks/api__purge_idempotency_keys.ts';
 import { api__purge_rate_limits } from './tasks/api__purge_rate_limits.ts';
+import { auth__rotate_keys } from './tasks/auth__rotate_keys.ts';
+import { auth__mail } from './tasks/auth__mail.ts';
 import { events__analytics } from './tasks/events__analytics.ts';
 import { events__notify } from './tasks/events__notify.ts';
 import { events__purge_receipts } from './tasks/events__purge_receipts.ts';
@@ -19,6 +21,8 @@ import { webhook_deliveries__send } from './tasks/webhook_deliveries__send.ts';
 export const taskList: TaskList = {
   api__purge_idempotency_keys,
   api__purge_rate_limits,
+  auth__rotate_keys,
+  auth__mail,
   events__analytics,
   events__notify,
   events__purge_receipts,

@@ -11,4 +11,7 @@ export const api__purge_rate_limits: Task = async (raw, helpers) => {
   payload.parse(raw ?? {});
   const { rows } = await helpers.query<{ purged: number }>('select private.rate_limits_purge() as purged');
   helpers.logger.info(`purged ${rows[0]?.purged ?? 0} rate-limit buckets`);
+  // The identity endpoints' counters (lib/auth/throttle.ts): windows and lockouts long over.
+  const auth = await helpers.query<{ purged: number }>('select private.auth_throttle_purge() as purged');
+  helpers.logger.info(`purged ${auth.rows[0]?.purged ?? 0} identity throttle rows`);
 };

@@ -25,7 +25,7 @@ export const load: LayoutServerLoad = async ({ locals, url, cookies, depends }) 
   const browserZone = cookieZone && isValidTimeZone(cookieZone) ? cookieZone : null;
   const timeZone = shell.timeZone && isValidTimeZone(shell.timeZone) ? shell.timeZone : (browserZone ?? 'UTC');
   return {
-    user: { id: locals.user.id, name: locals.user.name },
+    user: { id: locals.user.id, name: locals.user.name, emailVerified: locals.user.emailVerified },
     projects: shell.projects,
     workspaceId: shell.workspaceId,
     timeZone,

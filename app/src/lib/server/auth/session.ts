@@ -2,6 +2,8 @@
 // against identity.sessions on every request, so nothing is trusted from its contents.
 import type { Cookies } from '@sveltejs/kit';
 import { getSessionCookie } from 'better-auth/cookies';
+import { cookiePrefixFor } from '$server/auth/cookies.ts';
+import { config } from '$server/config.ts';
 import { services } from '$server/services.ts';
 import { applyAuthCookies } from './cookies.ts';
 
@@ -16,7 +18,7 @@ export type LoadSessionOptions = {
 
 export async function loadSession({ request, cookies }: LoadSessionOptions): Promise<SessionResult | null> {
   // No session cookie: skip the database round trip (every anonymous page view).
-  if (!getSessionCookie(request)) return null;
+  if (!getSessionCookie(request, { cookiePrefix: cookiePrefixFor(config()) })) return null;
   const { headers, response } = await services().auth.api.getSession({
     headers: request.headers,
     returnHeaders: true,

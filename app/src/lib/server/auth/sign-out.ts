@@ -1,11 +1,10 @@
 import type { Cookies } from '@sveltejs/kit';
 import { isAPIError } from 'better-auth/api';
+import { AUTH_COOKIE_NAME } from '$server/auth/cookies.ts';
 import { services } from '$server/services.ts';
 import { applyAuthCookies } from './cookies.ts';
 
 export type SignOutOptions = { headers: Headers; cookies: Cookies };
-
-const AUTH_COOKIE = /^(__Secure-)?better-auth[.-]/;
 
 /** Ends the session in the database and clears the auth cookies, even if the session was already gone. */
 export async function signOut({ headers, cookies }: SignOutOptions): Promise<void> {
@@ -16,6 +15,6 @@ export async function signOut({ headers, cookies }: SignOutOptions): Promise<voi
     if (!isAPIError(error) || error.statusCode >= 500) throw error;
   }
   for (const { name } of cookies.getAll()) {
-    if (AUTH_COOKIE.test(name)) cookies.delete(name, { path: '/' });
+    if (AUTH_COOKIE_NAME.test(name)) cookies.delete(name, { path: '/' });
   }
 }

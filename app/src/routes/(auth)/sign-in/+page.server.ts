@@ -17,7 +17,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 export const actions = {
   signIn: async ({ request, cookies, locals }) => {
     const fields = formFields(await request.formData());
-    const values = { email: fields.email ?? '' };
+    const values = { email: fields.email ?? '', rememberMe: fields.rememberMe === 'on' };
     const parsed = signInSchema.safeParse(fields);
     if (!parsed.success) {
       return fail(400, { errors: fieldErrors<Field>(parsed.error), values });
