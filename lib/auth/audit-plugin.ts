@@ -4,7 +4,8 @@
 // the caller is while that can still be read (sign-out deletes the session, reset-password
 // its token); the after-hook sees the outcome (a returned APIError is a failure, with its
 // code as the reason) and writes one row. Endpoints we add ourselves (key rotation,
-// step-up, lockout) call recordAudit directly.
+// step-up, lockout) call recordAudit directly; sessions revoked are recorded one row per
+// session by lib/auth/sessions.ts.
 import type { BetterAuthPlugin } from 'better-auth';
 import { createAuthMiddleware, isAPIError } from 'better-auth/api';
 import { jwtVerify } from 'jose';
@@ -43,9 +44,6 @@ const EVENTS: Readonly<Record<string, Spec>> = {
   '/two-factor/generate-backup-codes': { event: 'mfa.backup_codes_generated' },
   '/passkey/verify-registration': { event: 'passkey.added' },
   '/passkey/delete-passkey': { event: 'passkey.removed' },
-  '/revoke-session': { event: 'session.revoked', data: { scope: 'one' } },
-  '/revoke-sessions': { event: 'session.revoked', data: { scope: 'all' } },
-  '/revoke-other-sessions': { event: 'session.revoked', data: { scope: 'others' } },
   '/link-social': { event: 'oauth.link_started' },
   '/unlink-account': { event: 'oauth.unlinked' },
   '/delete-user': { event: 'account.deleted' },
