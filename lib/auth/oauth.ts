@@ -7,7 +7,7 @@
 // document. The linking rule lives in `oauthPolicy` below.
 import type { OAuth2Tokens } from '@better-auth/core/oauth2';
 import type { BetterAuthPlugin } from 'better-auth';
-import { APIError, createAuthMiddleware, getOAuthState, isAPIError } from 'better-auth/api';
+import { APIError, createAuthMiddleware, getIP, getOAuthState, isAPIError } from 'better-auth/api';
 import { deleteSessionCookie } from 'better-auth/cookies';
 import { generateRandomString } from 'better-auth/crypto';
 import type { GenericOAuthConfig, GenericOAuthUserInfo } from 'better-auth/plugins';
@@ -191,10 +191,6 @@ const requireSecondFactorAfterOAuth = createAuthMiddleware(async (ctx) => {
 
 export type OAuthPolicyDeps = { config: Config; db: Kysely<unknown> };
 
-function firstForwarded(value: string | null | undefined): string | null {
-  return value?.split(',')[0]?.trim() || null;
-}
-
 /**
  * The linking rule and its audit trail, as one Better Auth plugin:
  * - an OAuth identity joins an existing account (same email) only when the provider says
@@ -205,7 +201,7 @@ function firstForwarded(value: string | null | undefined): string | null {
  * - no provider is "trusted" to skip that check, and a link made while signed in must
  *   carry the same email as the account;
  * - callback failures land on the sign-in page, which explains them;
- * - every identity linked (new account or existing) is recorded as `oauth.linked`;
+ * - every identity linked at sign-in (new account or existing) is recorded as `oauth.linked`;
  * - a person with two-factor authentication on does not get a session from the provider
  *   alone: like a password sign-in, it becomes a pending second-factor challenge.
  */
@@ -256,7 +252,12 @@ export function oauthPolicy({ config, db }: OAuthPolicyDeps): BetterAuthPlugin {
                   outcome: 'success',
                   actorId: account.userId,
                   subjectId: account.userId,
-                  ip: firstForwarded(ctx?.headers?.get('x-forwarded-for')),
+                  // The client address as Better Auth resolves it (advanced.ipAddress), like every
+                  // other audit record.
+                  ip:
+                    ctx && (ctx.request ?? ctx.headers)
+                      ? getIP(ctx.request ?? ctx.headers!, ctx.context.options)
+                      : null,
                   userAgent: ctx?.headers?.get('user-agent')?.slice(0, 512) ?? null,
                   data: { provider: account.providerId },
                 });

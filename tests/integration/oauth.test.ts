@@ -160,6 +160,13 @@ describe('sign-in with an OpenID provider', () => {
       `select a.access_token from identity.accounts a join identity.users u on u.id = a.user_id where u.email = $1`,
       [email],
     );
+    const audited = await superuserQuery<{ ip: string | null; user_agent: string | null }>(
+      `select host(a.ip) as ip, a.user_agent from account.audit a join identity.users u on u.id = a.subject_id
+        where u.email = $1 and a.event = 'oauth.linked'`,
+      [email],
+    );
+    assert.equal(audited.rows[0]?.ip, '127.0.0.1', 'the client address is recorded');
+    assert.ok(audited.rows[0]?.user_agent);
     // The provider's access token is stored sealed (Better Auth's symmetric envelope), not as issued.
     assert.match(tokens.rows[0]?.access_token ?? '', /^\$ba\$|^(?:[0-9a-f]{2}){40,}$/);
   });
