@@ -17,6 +17,26 @@ const commaList = (v: string) =>
 /** The development/test mail capture server's SMTP address (scripts/mail-capture.ts). */
 export const DEV_SMTP_URL = 'smtp://127.0.0.1:54325';
 
+/** Built-in OAuth providers (Better Auth socialProviders) and their env prefixes. */
+export const BUILT_IN_OAUTH_PROVIDERS = ['google', 'github', 'microsoft'] as const;
+
+/** One generic OpenID Connect provider of OIDC_PROVIDERS. */
+const oidcProviderSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'ids are 1-40 characters of a-z, 0-9 and -')
+    .refine((id) => !(BUILT_IN_OAUTH_PROVIDERS as readonly string[]).includes(id), 'this id is a built-in provider'),
+  name: z.string().trim().min(1).max(60),
+  discoveryUrl: z.url().refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL'),
+  clientId: z.string().min(1).max(500),
+  clientSecret: z.string().min(1).max(2000),
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'scopes are single tokens'))
+    .max(20)
+    .optional(),
+});
+export type OidcProviderConfig = z.infer<typeof oidcProviderSchema>;
+
 const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL');
 
 const schema = z
@@ -208,11 +228,57 @@ const schema = z
     UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** HTTP port of the development mail capture page (npm start, development only). */
     MAIL_CAPTURE_PORT: z.coerce.number().int().min(0).max(65535).default(54324),
+    // --- Sign-in with OAuth 2.0 / OpenID Connect (lib/auth/oauth.ts, docs/adr) ---
+    // Each built-in provider is on only when both its client id and secret are set.
+    GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+    GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+    GITHUB_CLIENT_ID: z.string().min(1).optional(),
+    GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+    MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
+    MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Microsoft Entra tenant: a tenant id or domain, or common / organizations / consumers. */
+    MICROSOFT_TENANT_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]{1,100}$/, 'a tenant id, a domain, or common / organizations / consumers')
+      .default('common'),
+    /**
+     * Any number of OpenID Connect providers, as a JSON array of
+     * {"id","name","discoveryUrl","clientId","clientSecret","scopes"?}; ids are lowercase
+     * (a-z, 0-9, -) and name the callback: <PUBLIC_URL>/auth/callback/<id>.
+     */
+    OIDC_PROVIDERS: z
+      .string()
+      .default('[]')
+      .transform((v, ctx) => {
+        try {
+          return JSON.parse(v) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array' });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(oidcProviderSchema)),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
       if (!env.SMTP_URL) ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'required in production' });
       if (!env.MAIL_FROM) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'required in production' });
+    }
+    for (const provider of ['GOOGLE', 'GITHUB', 'MICROSOFT'] as const) {
+      const id = env[`${provider}_CLIENT_ID`];
+      const secret = env[`${provider}_CLIENT_SECRET`];
+      if (Boolean(id) !== Boolean(secret)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [id ? `${provider}_CLIENT_SECRET` : `${provider}_CLIENT_ID`],
+          message: `set both ${provider}_CLIENT_ID and ${provider}_CLIENT_SECRET, or neither`,
+        });
+      }
+    }
+    const ids = env.OIDC_PROVIDERS.map((p) => p.id);
+    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (duplicate) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_PROVIDERS'], message: `provider id "${duplicate}" appears twice` });
     }
     if (env.SESSION_ABSOLUTE_LIFETIME_SECONDS < env.SESSION_IDLE_TIMEOUT_SECONDS) {
       ctx.addIssue({

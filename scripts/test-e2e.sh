@@ -37,6 +37,7 @@ NODE_ENV=production npm run --silent build --workspace app >artifacts/logs/e2e-b
 gateway_pid=
 capture_pid=
 worker_pid=
+oidc_pid=
 stop_one() {
   if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
     kill "$1" 2>/dev/null || true
@@ -47,6 +48,7 @@ stop_all() {
   stop_one "$gateway_pid"
   stop_one "$worker_pid"
   stop_one "$capture_pid"
+  stop_one "$oidc_pid"
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
@@ -62,6 +64,19 @@ MAIL_CAPTURE_PORT=$E2E_MAIL_HTTP_PORT node scripts/mail-capture.ts >artifacts/lo
 capture_pid=$!
 WORKER_TASKS=auth__mail node workers/src/main.ts >artifacts/logs/e2e-worker.log 2>&1 &
 worker_pid=$!
+
+# A real OpenID Provider for "Continue with …" (tests/e2e/oauth.spec.ts), on a free port;
+# the gateway reads its discovery document at start, so it must be up first.
+oidc_env=artifacts/logs/e2e-oidc.env
+rm -f "$oidc_env"
+node scripts/oidc-dev-provider.ts --port 0 --write-env "$oidc_env" --exit-with-parent >artifacts/logs/e2e-oidc.log 2>&1 &
+oidc_pid=$!
+for _ in $(seq 1 100); do [ -s "$oidc_env" ] && break; sleep 0.1; done
+[ -s "$oidc_env" ] || { echo "test-e2e: the OpenID Provider did not start:" >&2; cat artifacts/logs/e2e-oidc.log >&2; exit 1; }
+set -a
+# shellcheck disable=SC1090
+. "$oidc_env"
+set +a
 
 PORT=$TEST_GATEWAY_PORT LOG_LEVEL=${E2E_LOG_LEVEL:-info} node gateway/src/main.ts >"$gateway_log" 2>&1 &
 gateway_pid=$!

@@ -6,6 +6,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { claimsForSession } from '$server/auth/claims.ts';
 import { config } from '$server/config.ts';
 import { logger, withRequestLogger } from '$server/logger.ts';
+import { allowOAuthFormActions } from '#lib/server/auth/oauth.ts';
 import { loadSession } from '#lib/server/auth/session.ts';
 import { THEME_COOKIE, THEME_PLACEHOLDER, parseTheme } from '#lib/theme/theme.ts';
 
@@ -75,6 +76,8 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
   headers.set('referrer-policy', 'strict-origin-when-cross-origin');
   headers.set('permissions-policy', PERMISSIONS_POLICY);
   headers.set('x-frame-options', 'DENY');
+  const csp = headers.get('content-security-policy');
+  if (csp) headers.set('content-security-policy', allowOAuthFormActions(csp));
   headers.set('cross-origin-opener-policy', 'same-origin');
   if (config().isProduction) headers.set('strict-transport-security', 'max-age=63072000; includeSubDomains');
   // A signed-in page must never be served to someone else from a shared cache.

@@ -23,6 +23,7 @@ import {
   passwordResetOptions,
   singleUseEmailLinks,
 } from './email-flows.ts';
+import { oauthPolicy, oidcProviders, socialProviders } from './oauth.ts';
 import { passkeyAssurance } from './passkeys.ts';
 import { refreshTokens } from './refresh-tokens.ts';
 import { sessionLifetimes, sessionPolicy } from './sessions.ts';
@@ -107,6 +108,7 @@ export function authOptions({ config, db }: AuthDeps) {
       ipAddress: { ipAddressHeaders: ['x-forwarded-for'] },
     },
     rateLimit: { enabled: false },
+    socialProviders: socialProviders(config),
     plugins: [
       csrfGuard({ publicOrigin: publicUrl.origin }),
       abuseProtection({ config, db }),
@@ -147,7 +149,8 @@ export function authOptions({ config, db }: AuthDeps) {
         sendMagicLink: magicLinkSender({ config, db }),
       }),
       singleUseEmailLinks({ config, db }),
-      genericOAuth({ config: [] }),
+      genericOAuth({ config: oidcProviders(config) }),
+      oauthPolicy({ config, db }),
       sessionPolicy({ config, db }),
       refreshTokens({ config, db }),
       mfaPlugin({ db, secret: config.BETTER_AUTH_SECRET }),

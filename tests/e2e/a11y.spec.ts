@@ -175,6 +175,7 @@ const PAGES: PageCase[] = [
     ready: h1('Delete your account'),
   },
   { name: 'account-deleted', path: () => '/account-deleted', signedIn: false, ready: h1('Your account was deleted') },
+  { name: 'connections', path: () => '/app/settings/connections', signedIn: true, ready: h1('Connections') },
   { name: 'settings-account', path: () => '/app/settings/account', signedIn: true, ready: h1('Account') },
   { name: 'forgot-password', path: () => '/forgot-password', signedIn: false, ready: h1('Reset your password') },
   {

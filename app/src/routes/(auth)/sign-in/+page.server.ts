@@ -1,4 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
+import { oauthChoices } from '#lib/server/auth/oauth.ts';
 import { redirectTarget } from '#lib/server/auth/redirect-target.ts';
 import { signInSchema } from '#lib/server/auth/schemas.ts';
 import { signIn } from '#lib/server/auth/sign-in.ts';
@@ -10,7 +11,7 @@ type Field = 'email' | 'password';
 export const load: PageServerLoad = ({ locals, url }) => {
   const redirectTo = redirectTarget(url.searchParams.get('redirectTo'));
   if (locals.user) redirect(303, redirectTo);
-  return { redirectTo };
+  return { redirectTo, oauth: oauthChoices(url) };
 };
 
 export const actions = {

@@ -1,4 +1,5 @@
 import { fail, redirect } from '@sveltejs/kit';
+import { oauthChoices } from '#lib/server/auth/oauth.ts';
 import { signUpSchema } from '#lib/server/auth/schemas.ts';
 import { signUp } from '#lib/server/auth/sign-up.ts';
 import { fieldErrors, formFields, type FieldErrors } from '#lib/forms.ts';
@@ -6,8 +7,9 @@ import type { Actions, PageServerLoad } from './$types';
 
 type Field = 'name' | 'email' | 'password';
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = ({ locals, url }) => {
   if (locals.user) redirect(303, '/app');
+  return { oauth: oauthChoices(url) };
 };
 
 export const actions = {
