@@ -1,4 +1,4 @@
-// Sign-in with OAuth 2.0 / OpenID Connect (docs/adr/0014-b-oauth-providers-and-linking.md).
+// Sign-in with OAuth 2.0 / OpenID Connect (docs/adr/0013-oauth-providers-and-linking.md).
 // Providers come from the environment (lib/config.ts): Google, GitHub and Microsoft through
 // Better Auth's socialProviders, any number of OpenID Connect providers through the
 // genericOAuth plugin. Every flow is the authorization code flow with PKCE (S256), a

@@ -1,4 +1,4 @@
-// Passkeys as a strong factor (docs/adr/0012-p-passkeys-as-a-second-factor.md). Better
+// Passkeys as a strong factor (docs/adr/0017-passkeys-as-a-second-factor.md). Better
 // Auth's passkey plugin signs people in and manages credentials; this small plugin adds
 // what TaskMaster needs around it:
 // - user verification is required (the plugin itself verifies with it optional), so a
