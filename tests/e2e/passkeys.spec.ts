@@ -5,6 +5,7 @@
 // (playwright.config.ts); the server-side rules are in tests/integration/passkeys.test.ts.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
+import * as OTPAuth from 'otpauth';
 import { newPerson, screenshot, signIn, signOut, signUp, watchBrowserErrors } from './support/app.ts';
 
 async function virtualAuthenticator(cdp: CDPSession): Promise<string> {
@@ -143,4 +144,42 @@ test('without JavaScript the pages say that passkeys need it, and the rest still
   } finally {
     await context.close();
   }
+});
+
+test('a passkey answers the second step of a password sign-in for a person with two-factor on', async ({
+  page,
+}, testInfo) => {
+  const errors = watchBrowserErrors(page);
+  const person = newPerson('passkey-2fa', testInfo);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await virtualAuthenticator(cdp);
+  await signUp(page, person);
+
+  // Two-factor on (TOTP, the code computed here), then a passkey.
+  await page.goto('/app/settings/two-factor');
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  const key = (await page.getByTestId('manual-key').textContent())!.replace(/\s+/g, '');
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(key), digits: 6, period: 30 });
+  await page.getByLabel('Code from your authenticator app').fill(totp.generate());
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Two-factor authentication is on.' })).toBeVisible();
+  await page.goto('/app/settings/passkeys');
+  await page.getByLabel('Name').fill('Second step');
+  await page.getByRole('button', { name: 'Add passkey' }).click();
+  await expect(passkeyRow(page, 'Second step')).toBeVisible();
+
+  // Password first; the second step offers the passkey, which finishes the sign-in at aal2.
+  await signOut(page);
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Two-factor sign-in' })).toBeVisible();
+  await page.getByRole('button', { name: 'Use a passkey' }).click();
+  await expect(page).toHaveURL(/\/app$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Inbox' })).toBeVisible();
+  expect(await aal(page)).toBe('aal2');
+  expect(errors.filter((e) => !/status of 40[01]/.test(e))).toEqual([]);
 });
