@@ -2,6 +2,7 @@
 // by scripts/test-e2e.sh): its login page accepts any login, which becomes the account's
 // verified email. Runs with and without JavaScript: the buttons are plain forms.
 import { expect, test, type Page } from '@playwright/test';
+import { superuserQuery } from '../support/db.ts';
 import { newPerson, screenshot, signUp } from './support/app.ts';
 
 const PROVIDER = 'Dev OpenID';
@@ -103,4 +104,35 @@ test('connecting a provider account with a different email is refused with a rea
   await expect(page).toHaveURL(/\/app\/settings\/connections\?error=/);
   await expect(page.getByRole('alert')).toContainText('different email address');
   await expect(page.getByTestId('connection')).toHaveCount(1);
+});
+
+test('a person who signs in only with the provider deletes their account without a password', async ({
+  page,
+}, testInfo) => {
+  const person = newPerson('oauth-delete', testInfo);
+  await page.goto('/sign-in');
+  await page.getByRole('button', { name: `Continue with ${PROVIDER}` }).click();
+  await loginAtProvider(page, person.email);
+  await expect(page).toHaveURL(/\/app$/);
+
+  // A sign-in older than 10 minutes is not proof enough: sign in again first.
+  await superuserQuery(
+    `update identity.sessions set created_at = now() - interval '1 hour'
+     where user_id = (select id from identity.users where email = $1)`,
+    [person.email],
+  );
+  await page.goto('/app/settings/delete-account');
+  await expect(page.getByRole('heading', { level: 1, name: 'Delete your account' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign in again' }).click();
+  await expect(page).toHaveURL(/\/sign-in\?redirectTo=%2Fapp%2Fsettings%2Fdelete-account$/);
+  await page.getByRole('button', { name: `Continue with ${PROVIDER}` }).click();
+  await loginAtProvider(page, person.email);
+
+  await page.goto('/app/settings/delete-account');
+  await expect(page.getByLabel('Password')).toHaveCount(0);
+  await page.getByLabel('Type your email address to confirm').fill(person.email);
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await expect(page).toHaveURL(/\/account-deleted$/);
+  const { rows } = await superuserQuery(`select 1 from identity.users where email = $1`, [person.email]);
+  expect(rows).toHaveLength(0);
 });

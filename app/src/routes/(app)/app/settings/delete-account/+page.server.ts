@@ -1,5 +1,5 @@
-// Settings → Delete account: type your email to confirm, enter your password; with a
-// second factor, a fresh one too (the step-up hook; the page sends you to /step-up first).
+// Settings → Delete account: type your email to confirm, enter your password (people
+// without one: a sign-in within 10 minutes); with a second factor, a fresh one too (the step-up hook; the page sends you to /step-up first).
 // Better Auth's deleteUser removes the identity and its sessions; the account-deletion hook
 // (lib/auth/account-deletion.ts) schedules the workspaces only you belong to for erasure.
 import { fail, redirect } from '@sveltejs/kit';
@@ -13,19 +13,35 @@ import type { Actions, PageServerLoad } from './$types';
 
 const PAGE = '/app/settings/delete-account';
 
-const deleteSchema = z.object({
-  email: z.string().trim().min(1, 'Type your email address to confirm.').max(320),
+const email = z.string().trim().min(1, 'Type your email address to confirm.').max(320);
+const withPassword = z.object({
+  email,
   password: z.string().min(1, 'Enter your password.').max(128, 'Passwords are at most 128 characters.'),
 });
+// People who sign in only with a provider or a passkey have no password to confirm with:
+// a sign-in within the last 10 minutes (or a fresh second factor) is their proof.
+const withoutPassword = z.object({ email });
+
+async function hasPassword(userId: string): Promise<boolean> {
+  const { rows } = await services().servicePool.query(
+    `select 1 from identity.accounts where user_id = $1 and provider_id = 'credential' and password is not null`,
+    [userId],
+  );
+  return rows.length > 0;
+}
 
 export const load: PageServerLoad = async ({ locals }) => {
   const { user } = requireCaller(locals);
   const enrolled = await secondFactorEnrolled(services().serviceDb, user.id);
-  const fresh = enrolled ? await stepUpFresh(locals.session, user.id) : true;
+  const password = await hasPassword(user.id);
+  // Without a second factor or a password, only a recent sign-in proves it is them.
+  const fresh = enrolled || !password ? await stepUpFresh(locals.session, user.id) : true;
   return {
     email: user.email,
     erasureDays: services().config.ACCOUNT_ERASURE_DELAY_DAYS,
-    stepUp: fresh ? null : stepUpUrl(PAGE),
+    hasPassword: password,
+    stepUp: fresh ? null : enrolled ? stepUpUrl(PAGE) : null,
+    signInAgain: !fresh && !enrolled,
   };
 };
 
@@ -34,23 +50,30 @@ export const actions = {
     const { user } = requireCaller(locals);
     const fields = formFields(await request.formData());
     const values = { email: fields.email ?? '' };
-    const parsed = deleteSchema.safeParse(fields);
-    if (!parsed.success) return fail(400, { errors: fieldErrors<MfaField>(parsed.error), values });
+    const password = await hasPassword(user.id);
+    const parsed = password ? withPassword.safeParse(fields) : withoutPassword.safeParse(fields);
+    if (!parsed.success) return fail(400, { errors: fieldErrors<MfaField>(parsed.error), values, signInAgain: false });
     if (parsed.data.email.toLowerCase() !== user.email.toLowerCase()) {
       const errors: FieldErrors<MfaField> = { email: [`Type ${user.email} exactly, to confirm it is this account.`] };
-      return fail(400, { errors, values });
+      return fail(400, { errors, values, signInAgain: false });
     }
     const result = await callAuth(cookies, () =>
       services().auth.api.deleteUser({
-        body: { password: parsed.data.password },
+        body: 'password' in parsed.data ? { password: String(parsed.data.password) } : {},
         headers: request.headers,
         returnHeaders: true,
       }),
     );
     if (!result.ok) {
-      if (result.failure.stepUp) redirect(303, stepUpUrl(PAGE));
+      if (result.failure.stepUp) {
+        if (password || (await secondFactorEnrolled(services().serviceDb, user.id))) redirect(303, stepUpUrl(PAGE));
+        const errors: FieldErrors<MfaField> = {
+          form: ['For your safety, sign in again, then delete your account within 10 minutes.'],
+        };
+        return fail(403, { errors, values, signInAgain: true });
+      }
       const errors: FieldErrors<MfaField> = { [result.failure.field]: [result.failure.message] };
-      return fail(result.failure.status, { errors, values });
+      return fail(result.failure.status, { errors, values, signInAgain: false });
     }
     locals.log.info('account deleted');
     redirect(303, '/account-deleted');
