@@ -64,7 +64,18 @@ export function isDerivedFromEmail(password: string, email: string | null | unde
   if (!email) return false;
   const forms = emailDerivations(email);
   const lower = password.toLowerCase();
-  return forms.has(lower) || forms.has(stem(password)) || forms.has(lower.replace(/[^\p{L}\p{N}]+/gu, ''));
+  const alnum = lower.replace(/[^\p{L}\p{N}]+/gu, '');
+  if (forms.has(lower) || forms.has(stem(password)) || forms.has(alnum)) return true;
+  // A local part that itself ends in digits ("sam1984") plus more digits ("sam198499"):
+  // compare with the digits and symbols stripped from both ends of the comparison.
+  const stemmed = stem(password);
+  for (const form of forms) {
+    const formStem = stem(form);
+    if (formStem.length >= 4 && (formStem === stemmed || formStem === stem(alnum))) return true;
+  }
+  // The whole local part anywhere in the password ("xx-jane.doe-xx").
+  const local = (email.trim().toLowerCase().split('@')[0] ?? '').replace(/[^\p{L}\p{N}]+/gu, '');
+  return local.length >= 5 && alnum.includes(local);
 }
 
 /** The first rule the password breaks, or null. Length is checked elsewhere. */

@@ -68,3 +68,14 @@ test('passwords derived from the email are refused, with digits or symbols appen
   assert.equal(isDerivedFromEmail('margaret flies to the moon', email), false);
   assert.equal(isDerivedFromEmail('hamilton1969', null), false, 'no email, no check');
 });
+
+test('a local part that ends in digits is refused with more digits after it, and inside a longer password', () => {
+  const email = 'sam1984@example.com';
+  for (const p of ['sam198499', 'Sam1984!!2025', 'my-sam1984-password']) {
+    assert.equal(passwordProblem(p, email)?.code, PASSWORD_FROM_EMAIL, p);
+  }
+  // The address the test suite's uniqueEmail() makes: random tail that may end in a digit.
+  const generated = 'policy-mwgw05fb-1-c1yvb4@example.test';
+  assert.equal(passwordProblem('policy-mwgw05fb-1-c1yvb499', generated)?.code, PASSWORD_FROM_EMAIL);
+  assert.equal(passwordProblem('sunlit orchard ladder 84', email), null, 'an unrelated passphrase passes');
+});
