@@ -74,6 +74,38 @@ async function mfaAccount(ctx: HookCtx, secret: string): Promise<string | null> 
   return session ? accountKey(secret, `session:${session}`) : null;
 }
 
+/** The audit event a refused attempt of each action is recorded as (outcome failure). */
+const REFUSED_EVENT: Readonly<Record<string, string>> = {
+  sign_in: 'auth.sign_in',
+  sign_up: 'auth.sign_up',
+  reset: 'password.reset_requested',
+  magic_link: 'magic_link.requested',
+  verify_resend: 'email.verification_requested',
+  mfa: 'mfa.challenge',
+  passkey: 'auth.sign_in',
+};
+
+/**
+ * Records an attempt refused before Better Auth saw it (rate limit, delay, lockout): the
+ * owner's security history shows that someone kept trying. The subject is the account the
+ * email names, if any; the answer to the caller stays the same either way.
+ */
+async function auditRefusal(db: Kysely<unknown>, ctx: HookCtx, action: string, email: string | null, reason: string) {
+  const subject = email
+    ? ((await sql<{ id: string }>`select id from identity.users where lower(email) = ${email}`.execute(db)).rows[0]
+        ?.id ?? null)
+    : null;
+  await recordAudit(db, {
+    event: REFUSED_EVENT[action] ?? 'auth.sign_in',
+    outcome: 'failure',
+    actorId: null,
+    subjectId: subject,
+    ip: clientIpOf(ctx),
+    userAgent: ctx.headers?.get('user-agent') ?? null,
+    reason,
+  });
+}
+
 function seconds(until: Date, now = Date.now()): number {
   return Math.max(1, Math.ceil((until.getTime() - now) / 1000));
 }
@@ -94,18 +126,21 @@ export function abuseProtection({ config, db }: AbuseDeps) {
             const decision = await hitRateLimit(db, config, action, ip, account);
             if (!decision.allowed) {
               log().warn({ component: 'auth', action }, 'identity rate limit reached');
+              await auditRefusal(db, ctx, action, email, 'rate_limited');
               throw tooMany(RATE_LIMITED, 'Too many attempts. Wait a moment and try again.', decision.retryAfter);
             }
             if (action !== 'sign_in' || !account) return;
             const state = await failureState(db, config, account);
             if (state.lockedUntil) {
               // Exactly the wrong-password answer: a lockout reveals nothing about the account.
+              await auditRefusal(db, ctx, action, email, 'locked');
               throw APIError.from('UNAUTHORIZED', {
                 code: 'INVALID_EMAIL_OR_PASSWORD',
                 message: 'Invalid email or password',
               });
             }
             if (state.notBefore && state.notBefore.getTime() > Date.now()) {
+              await auditRefusal(db, ctx, action, email, 'delayed');
               throw tooMany(
                 SIGN_IN_DELAYED,
                 'Several sign-in attempts failed. Wait a moment before trying again.',

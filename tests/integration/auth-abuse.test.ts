@@ -183,6 +183,14 @@ describe('progressive delay and lockout', () => {
       [email],
     );
     assert.deepEqual(audit, [{ reason: 'too_many_failed_sign_ins' }]);
+    // Attempts refused while locked still reach the owner's security history, as failures.
+    const { rows: refused } = await superuserQuery<{ reason: string; ip: string }>(
+      `select a.reason, host(a.ip) as ip from account.audit a join identity.users u on u.id = a.subject_id
+       where u.email = $1 and a.event = 'auth.sign_in' and a.outcome = 'failure' and a.reason = 'locked'
+       order by a.occurred_at`,
+      [email],
+    );
+    assert.ok(refused.length >= 2, `locked attempts audited: ${JSON.stringify(refused)}`);
 
     // The owner resets the password by email (token as the reset mail would carry it).
     const { rows } = await superuserQuery<{ id: string }>('select id from identity.users where email = $1', [email]);

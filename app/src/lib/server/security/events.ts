@@ -39,7 +39,11 @@ const TITLES: Readonly<Record<string, { success: string; failure: string }>> = {
   'passkey.added': { success: 'Passkey added', failure: 'Adding a passkey failed' },
   'passkey.removed': { success: 'Passkey removed', failure: 'Removing a passkey failed' },
   'passkey.renamed': { success: 'Passkey renamed', failure: 'Renaming a passkey failed' },
-  'session.revoked': { success: 'Signed out of other devices', failure: 'Signing out other devices failed' },
+  'session.revoked': { success: 'A session was signed out', failure: 'Signing out a session failed' },
+  'email.verification_requested': {
+    success: 'Verification email requested',
+    failure: 'Verification email request refused',
+  },
   'oauth.linked': { success: 'Sign-in provider linked', failure: 'Linking a sign-in provider failed' },
   'oauth.link_started': { success: 'Linking a sign-in provider', failure: 'Linking a sign-in provider refused' },
   'oauth.unlinked': { success: 'Sign-in provider removed', failure: 'Removing a sign-in provider failed' },
