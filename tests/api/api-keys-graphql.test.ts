@@ -2,23 +2,16 @@
 // caller's claims and RLS decides. A key sees its workspace only, a read key's mutations
 // are refused, a write key writes only in its workspace.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { asUser } from '../../lib/db/as-user.ts';
-import { closeServices, services } from '../../lib/services.ts';
+import { services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import { signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
+import { signUp, uniqueEmail, useGateway } from '../support/gateway.ts';
 
 process.env.API_KEY_CACHE_MS = '0';
 
-let gw: TestGateway;
-before(async () => {
-  gw = await startGateway();
-});
-after(async () => {
-  await gw.close();
-  await closeServices();
-});
+const gw = useGateway();
 
 type Reply = { status: number; data?: Record<string, unknown>; errors?: { message: string }[] };
 

@@ -2,30 +2,20 @@
 // client: a key's scope is its workspace, a read key writes nothing, keys cannot mint keys,
 // and the key table is readable whole (nothing secret is in it).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createClient } from '@supabase/supabase-js';
-import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
+import { accessToken, signedUp, useGateway } from '../support/gateway.ts';
 
 process.env.API_KEY_CACHE_MS = '0';
 
-let gw: TestGateway;
-before(async () => {
-  gw = await startGateway();
-});
-after(async () => {
-  await gw.close();
-  await closeServices();
-});
+const gw = useGateway();
 
 type User = { id: string; workspaceId: string; token: string };
 
 async function newUser(prefix: string): Promise<User> {
-  const email = uniqueEmail(prefix);
-  const res = await signUp(gw.url, email);
-  assert.equal(res.status, 200, await res.clone().text());
-  const token = await accessToken(gw.url, cookiesFrom(res));
+  const { email, cookie } = await signedUp(gw.url, prefix);
+  const token = await accessToken(gw.url, cookie);
   // Creating API keys needs a verified email (create_api_key, issue 6).
   await superuserQuery(`update identity.users set email_verified = true where email = $1`, [email]);
   const { rows } = await superuserQuery<{ id: string; workspace_id: string }>(

@@ -2,27 +2,17 @@
 // register (secret in that answer only), list, pause, rotate, read the delivery log,
 // redeliver, delete; bad input is a 400 with a message; members get nothing.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { closeServices } from '../../lib/services.ts';
+import { test } from 'node:test';
 import { superuserQuery } from '../support/db.ts';
-import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
+import { accessToken, signedUp, useGateway } from '../support/gateway.ts';
 
-let gw: TestGateway;
-before(async () => {
-  gw = await startGateway();
-});
-after(async () => {
-  await gw.close();
-  await closeServices();
-});
+const gw = useGateway();
 
 type User = { id: string; workspaceId: string; token: string };
 
 async function newUser(prefix: string): Promise<User> {
-  const email = uniqueEmail(prefix);
-  const res = await signUp(gw.url, email);
-  assert.equal(res.status, 200, await res.clone().text());
-  const token = await accessToken(gw.url, cookiesFrom(res));
+  const { email, cookie } = await signedUp(gw.url, prefix);
+  const token = await accessToken(gw.url, cookie);
   const { rows } = await superuserQuery<{ id: string; workspace_id: string }>(
     `select u.id, w.id as workspace_id from identity.users u
        join public.workspaces w on w.created_by = u.id and w.kind = 'personal' where u.email = $1`,

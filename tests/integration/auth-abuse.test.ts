@@ -4,26 +4,14 @@
 // email queued), and answers that do not tell known emails from unknown ones.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { isAPIError } from 'better-auth/api';
-import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import { postAuth, startAuthGateway, type AuthGateway } from '../support/auth-gateway.ts';
+import { postAuth, useAuthGateways, type AuthGateway } from '../support/auth-gateway.ts';
 import { uniqueEmail } from '../support/gateway.ts';
 
 const PASSWORD = 'correct horse battery staple';
-const gateways: AuthGateway[] = [];
-
-async function gateway(env: Record<string, string>) {
-  const gw = await startAuthGateway(env);
-  gateways.push(gw);
-  return gw;
-}
-
-after(async () => {
-  await Promise.all(gateways.map((g) => g.close()));
-  await closeServices();
-});
+const gateway = useAuthGateways();
 
 /** A fresh documentation-range address per test, so buckets never collide across runs. */
 function ip(): string {

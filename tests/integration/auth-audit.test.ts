@@ -3,25 +3,16 @@
 // subject, IP, user agent, outcome and reason; and the log cannot be rewritten.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createEmailVerificationToken } from 'better-auth/api';
 import { TOTP, URI } from 'otpauth';
-import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import { postAuth, startAuthGateway, type AuthGateway } from '../support/auth-gateway.ts';
+import { postAuth, type AuthGateway, useAuthGateway } from '../support/auth-gateway.ts';
 import { cookiesFrom, uniqueEmail } from '../support/gateway.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const IP = '203.0.113.9';
-let gw: AuthGateway | undefined;
-async function gateway() {
-  gw ??= await startAuthGateway({});
-  return gw;
-}
-after(async () => {
-  await gw?.close();
-  await closeServices();
-});
+const gateway = useAuthGateway();
 
 type Row = {
   event: string;

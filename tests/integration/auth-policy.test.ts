@@ -2,25 +2,16 @@
 // Better Auth instances built from the project's options.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { getSessionCookie, parseSetCookieHeader } from 'better-auth/cookies';
 import { isAPIError } from 'better-auth/api';
 import { cookiePrefixFor } from '../../lib/auth/cookies.ts';
-import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import { authWith, postAuth, startAuthGateway, type AuthGateway } from '../support/auth-gateway.ts';
+import { authWith, postAuth, useAuthGateway } from '../support/auth-gateway.ts';
 import { cookiesFrom, uniqueEmail } from '../support/gateway.ts';
 
 const PASSWORD = 'correct horse battery staple';
-let gw: AuthGateway | undefined;
-async function gateway() {
-  gw ??= await startAuthGateway({});
-  return gw;
-}
-after(async () => {
-  await gw?.close();
-  await closeServices();
-});
+const gateway = useAuthGateway();
 
 async function userCount(email: string) {
   const { rows } = await superuserQuery<{ n: number }>(

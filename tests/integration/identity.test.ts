@@ -1,30 +1,20 @@
 // Sign-up over HTTP to an RLS-filtered query as that user: the path every data API takes.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { getMigrations } from 'better-auth/db/migration';
 import { authOptions } from '../../lib/auth/auth.ts';
 import { createTokenVerifier, InvalidTokenError } from '../../lib/auth/claims.ts';
 import { asUser, asUserQuery } from '../../lib/db/as-user.ts';
 import { createPool } from '../../lib/db/pool.ts';
-import { closeServices, services } from '../../lib/services.ts';
+import { services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
+import { accessToken, signedUp, signUp, uniqueEmail, useGateway } from '../support/gateway.ts';
 
-let gw: TestGateway;
-before(async () => {
-  gw = await startGateway();
-});
-after(async () => {
-  await gw.close();
-  await closeServices();
-});
+const gw = useGateway();
 
 async function newUser(prefix: string) {
-  const email = uniqueEmail(prefix);
-  const res = await signUp(gw.url, email);
-  assert.equal(res.status, 200, await res.clone().text());
-  const cookie = cookiesFrom(res);
+  const { email, cookie } = await signedUp(gw.url, prefix);
   const token = await accessToken(gw.url, cookie);
   const claims = await createTokenVerifier({ auth: services().auth, issuer: services().config.PUBLIC_URL })(token);
   return { email, cookie, token, claims };

@@ -7,31 +7,22 @@
 // real and unexpired, so a refusal at the end is the key's withdrawal, not token expiry.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { runOnce } from 'graphile-worker';
 import { decodeProtectedHeader } from 'jose';
 import pino from 'pino';
 import { keyGraceSeconds, rotateSigningKeys } from '../../lib/auth/keys.ts';
-import { closeServices, services } from '../../lib/services.ts';
+import { services } from '../../lib/services.ts';
 import { workerLogger } from '../../workers/src/logger.ts';
 import { taskList } from '../../workers/src/task-list.ts';
 import { superuserQuery, testDatabaseUrl } from '../support/db.ts';
-import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
+import { accessToken, signedUp, startGateway, useGateway } from '../support/gateway.ts';
 
-let gw: TestGateway;
-before(async () => {
-  gw = await startGateway();
-});
-after(async () => {
-  await gw.close();
-  await closeServices();
-});
+const gw = useGateway();
 
 async function newSession(prefix: string): Promise<string> {
-  const res = await signUp(gw.url, uniqueEmail(prefix));
-  assert.equal(res.status, 200, await res.clone().text());
-  return cookiesFrom(res);
+  return (await signedUp(gw.url, prefix)).cookie;
 }
 
 async function jwksKids(base: string): Promise<string[]> {

@@ -2,26 +2,19 @@
 // replayed codes, hashed single-use backup codes, step-up, aal2 in the access token and in
 // create_api_key, and account deletion with its effects.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { runOnce } from 'graphile-worker';
 import { decodeJwt } from 'jose';
 import * as OTPAuth from 'otpauth';
 import pino from 'pino';
-import { closeServices, services } from '../../lib/services.ts';
+import { services } from '../../lib/services.ts';
 import { workerLogger } from '../../workers/src/logger.ts';
 import { taskList } from '../../workers/src/task-list.ts';
 import { superuserQuery, testDatabaseUrl } from '../support/db.ts';
-import { accessToken, cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
+import { accessToken, cookiesFrom, signedUp, signUp, uniqueEmail, useGateway } from '../support/gateway.ts';
 
 const PASSWORD = 'correct horse battery staple';
-let gw: TestGateway;
-before(async () => {
-  gw = await startGateway();
-});
-after(async () => {
-  await gw.close();
-  await closeServices();
-});
+const gw = useGateway();
 
 function post(path: string, body: unknown, cookie?: string) {
   return fetch(`${gw.url}/auth${path}`, {
@@ -55,10 +48,8 @@ async function userId(email: string): Promise<string> {
 
 /** A new verified person with TOTP enrolled; returns the TOTP generator and backup codes. */
 async function enrolled(prefix: string) {
-  const email = uniqueEmail(prefix);
-  const res = await signUp(gw.url, email);
-  assert.equal(res.status, 200, await res.clone().text());
-  let cookie = cookiesFrom(res);
+  const { email, userId: id, cookie: signUpCookie } = await signedUp(gw.url, prefix);
+  let cookie = signUpCookie;
   await superuserQuery(`update identity.users set email_verified = true where email = $1`, [email]);
   const enable = await post('/two-factor/enable', { password: PASSWORD }, cookie);
   assert.equal(enable.status, 200, await enable.clone().text());
@@ -68,7 +59,7 @@ async function enrolled(prefix: string) {
   const verify = await post('/two-factor/verify-totp', { code: totp.generate() }, cookie);
   assert.equal(verify.status, 200, await verify.clone().text());
   cookie = merge(cookie, verify);
-  return { email, id: await userId(email), totp, backupCodes, cookie };
+  return { email, id, totp, backupCodes, cookie };
 }
 
 /** Lets the next TOTP code count as new (as if 30 seconds had passed). */

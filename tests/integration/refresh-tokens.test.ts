@@ -3,20 +3,12 @@
 // session and every token of the family.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { closeServices } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import { cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
+import { cookiesFrom, signedUp, signUp, uniqueEmail, useGateway } from '../support/gateway.ts';
 
-let gw: TestGateway;
-before(async () => {
-  gw = await startGateway();
-});
-after(async () => {
-  await gw.close();
-  await closeServices();
-});
+const gw = useGateway();
 
 type Refreshed = {
   access_token: string;
@@ -27,12 +19,8 @@ type Refreshed = {
 };
 
 async function session(prefix: string) {
-  const email = uniqueEmail(prefix);
-  const res = await signUp(gw.url, email);
-  assert.equal(res.status, 200, await res.clone().text());
-  const cookie = cookiesFrom(res);
-  const body = (await res.json()) as { user: { id: string } };
-  return { cookie, userId: body.user.id };
+  const { cookie, userId } = await signedUp(gw.url, prefix);
+  return { cookie, userId };
 }
 
 async function issueRefreshToken(cookie: string): Promise<{ refresh_token: string; expires_at: string }> {

@@ -2,10 +2,10 @@
 // expiry, the absolute lifetime that activity cannot extend, "remember me", the place
 // header, and revocation (one, all others) with its audit.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { closeServices, services } from '../../lib/services.ts';
+import { describe, test } from 'node:test';
+import { services } from '../../lib/services.ts';
 import { superuserQuery } from '../support/db.ts';
-import { cookiesFrom, signUp, startGateway, type TestGateway, uniqueEmail } from '../support/gateway.ts';
+import { cookiesFrom, signedUp, useGateway } from '../support/gateway.ts';
 
 // The edge proxy's place header, as a deployment behind Cloudflare would configure it.
 // Set before the first services() call reads the configuration.
@@ -14,14 +14,7 @@ process.env.SESSION_PLACE_HEADER = 'cf-ipcountry';
 const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400_000;
 
-let gw: TestGateway;
-before(async () => {
-  gw = await startGateway();
-});
-after(async () => {
-  await gw.close();
-  await closeServices();
-});
+const gw = useGateway();
 
 async function signIn(email: string, init: { rememberMe?: boolean; headers?: Record<string, string> } = {}) {
   const res = await fetch(`${gw.url}/auth/sign-in/email`, {
@@ -38,11 +31,7 @@ async function signIn(email: string, init: { rememberMe?: boolean; headers?: Rec
 }
 
 async function newUser(prefix: string) {
-  const email = uniqueEmail(prefix);
-  const res = await signUp(gw.url, email, PASSWORD);
-  assert.equal(res.status, 200, await res.clone().text());
-  const { user } = (await res.json()) as { user: { id: string } };
-  return { email, userId: user.id, cookie: cookiesFrom(res) };
+  return signedUp(gw.url, prefix, PASSWORD);
 }
 
 async function sessions(userId: string) {

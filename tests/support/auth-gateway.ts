@@ -3,10 +3,11 @@
 // test can speak for several client IPs through X-Forwarded-For.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
 import { authOptions } from '../../lib/auth/auth.ts';
 import { parseConfig, type Config } from '../../lib/config.ts';
-import { services } from '../../lib/services.ts';
+import { closeServices, services } from '../../lib/services.ts';
 import { createGateway } from '../../gateway/src/server.ts';
 
 export type AuthGateway = {
@@ -46,6 +47,30 @@ export async function startAuthGateway(env: Record<string, string>): Promise<Aut
       await once(server, 'close').catch(() => undefined);
     },
   };
+}
+
+/**
+ * Auth gateways for a whole test file: each call starts one with its `env`; all of them
+ * (and the process's shared pools) are closed after the file's last test.
+ */
+export function useAuthGateways(): (env: Record<string, string>) => Promise<AuthGateway> {
+  const started: AuthGateway[] = [];
+  after(async () => {
+    await Promise.all(started.map((g) => g.close()));
+    await closeServices();
+  });
+  return async (env) => {
+    const gw = await startAuthGateway(env);
+    started.push(gw);
+    return gw;
+  };
+}
+
+/** One auth gateway with `env` for a whole test file, started by the first call that needs it. */
+export function useAuthGateway(env: Record<string, string> = {}): () => Promise<AuthGateway> {
+  const start = useAuthGateways();
+  let gw: Promise<AuthGateway> | undefined;
+  return () => (gw ??= start(env));
 }
 
 /** POST JSON to an /auth endpoint as a browser on our origin at client address `ip`. */

@@ -1,8 +1,10 @@
 // Starts the real gateway in-process on a free port, against the test database.
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { createGateway, type GatewayOptions } from '../../gateway/src/server.ts';
-import { services } from '../../lib/services.ts';
+import { closeServices, services } from '../../lib/services.ts';
 
 export type TestGateway = { url: string; close: () => Promise<void> };
 
@@ -50,9 +52,43 @@ export async function signUp(
   return res;
 }
 
+/** A new person signed up over HTTP (asserting 200): its email, id and session cookie. */
+export async function signedUp(
+  base: string,
+  prefix = 'user',
+  password?: string,
+): Promise<{ email: string; userId: string; cookie: string }> {
+  const email = uniqueEmail(prefix);
+  const res = await signUp(base, email, password);
+  assert.equal(res.status, 200, await res.clone().text());
+  const { user } = (await res.json()) as { user: { id: string } };
+  return { email, userId: user.id, cookie: cookiesFrom(res) };
+}
+
 export async function accessToken(base: string, cookie: string): Promise<string> {
   const res = await fetch(`${base}/auth/token`, { headers: { cookie } });
   if (!res.ok) throw new Error(`/auth/token answered ${res.status}: ${await res.text()}`);
   const body = (await res.json()) as { token: string };
   return body.token;
+}
+
+/**
+ * The gateway for a whole test file: started before its first test, closed (with the
+ * process's shared pools) after its last. `url` is readable once the tests run.
+ */
+export function useGateway(options: Omit<GatewayOptions, 'services' | 'serveApp'> = {}): { readonly url: string } {
+  let gw: TestGateway | undefined;
+  before(async () => {
+    gw = await startGateway(options);
+  });
+  after(async () => {
+    await gw?.close();
+    await closeServices();
+  });
+  return {
+    get url() {
+      if (!gw) throw new Error('useGateway: the gateway starts in before(); read url inside a test');
+      return gw.url;
+    },
+  };
 }
