@@ -12,11 +12,11 @@
 //    clears the lockout). Delays and lockouts are keyed by the submitted email, so unknown
 //    emails behave the same as known ones (no enumeration).
 import type { BetterAuthPlugin } from 'better-auth';
-import { APIError, createAuthMiddleware, getIP, isAPIError } from 'better-auth/api';
+import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
 import { sql, type Kysely } from 'kysely';
 import type { Config } from '../config.ts';
 import { log } from '../logger.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, requestMeta } from './audit.ts';
 import { rememberResetUser, resetUserOf } from './hook-stash.ts';
 import { sendAuthMail } from './mail.ts';
 import {
@@ -61,9 +61,9 @@ function emailOf(ctx: HookCtx): string | null {
   return email && email.length <= 320 ? email : null;
 }
 
-export function clientIpOf(ctx: HookCtx): string {
-  const source = ctx.request ?? ctx.headers;
-  return (source && getIP(source, ctx.context.options)) || 'unknown';
+/** The client address for throttle buckets and the lockout mail ('unknown' when none). */
+function clientIpOf(ctx: HookCtx): string {
+  return requestMeta(ctx).ip || 'unknown';
 }
 
 /** The per-account handle of an MFA attempt: the pending two-factor sign-in, or the session. */
@@ -100,8 +100,7 @@ async function auditRefusal(db: Kysely<unknown>, ctx: HookCtx, action: string, e
     outcome: 'failure',
     actorId: null,
     subjectId: subject,
-    ip: clientIpOf(ctx),
-    userAgent: ctx.headers?.get('user-agent') ?? null,
+    ...requestMeta(ctx),
     reason,
   });
 }
@@ -184,8 +183,7 @@ export function abuseProtection({ config, db }: AbuseDeps) {
               outcome: 'failure',
               actorId: null,
               subjectId: user?.id ?? null,
-              ip,
-              userAgent: ctx.headers?.get('user-agent') ?? null,
+              ...requestMeta(ctx),
               reason: 'too_many_failed_sign_ins',
               data: { failures: record.failures, until: record.lockedUntil.toISOString() },
             });

@@ -10,8 +10,7 @@ import type { BetterAuthPlugin } from 'better-auth';
 import { createAuthMiddleware, isAPIError } from 'better-auth/api';
 import { jwtVerify } from 'jose';
 import type { Kysely } from 'kysely';
-import { clientIpOf } from './abuse-plugin.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, requestMeta } from './audit.ts';
 import { rememberResetUser, resetUserOf } from './hook-stash.ts';
 
 type HookCtx = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
@@ -190,8 +189,7 @@ export function auditTrail({ db }: { db: Kysely<unknown> }) {
               outcome,
               actorId: outcome === 'success' ? subject : (newSession?.user.id ?? null),
               subjectId: subject,
-              ip: clientIpOf(ctx),
-              userAgent: ctx.headers?.get('user-agent') ?? null,
+              ...requestMeta(ctx),
               reason,
               data,
             });

@@ -7,14 +7,14 @@
 // document. The linking rule lives in `oauthPolicy` below.
 import type { OAuth2Tokens } from '@better-auth/core/oauth2';
 import type { BetterAuthPlugin } from 'better-auth';
-import { APIError, createAuthMiddleware, getIP, getOAuthState, isAPIError } from 'better-auth/api';
+import { APIError, createAuthMiddleware, getOAuthState, isAPIError } from 'better-auth/api';
 import { deleteSessionCookie } from 'better-auth/cookies';
 import { generateRandomString } from 'better-auth/crypto';
 import type { GenericOAuthConfig, GenericOAuthUserInfo } from 'better-auth/plugins';
 import { decodeJwt } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, requestMeta } from './audit.ts';
 
 /** A provider a person can sign in with, as the UI lists it. */
 export type OAuthProviderInfo = { id: string; name: string };
@@ -252,13 +252,7 @@ export function oauthPolicy({ config, db }: OAuthPolicyDeps): BetterAuthPlugin {
                   outcome: 'success',
                   actorId: account.userId,
                   subjectId: account.userId,
-                  // The client address as Better Auth resolves it (advanced.ipAddress), like every
-                  // other audit record.
-                  ip:
-                    ctx && (ctx.request ?? ctx.headers)
-                      ? getIP(ctx.request ?? ctx.headers!, ctx.context.options)
-                      : null,
-                  userAgent: ctx?.headers?.get('user-agent')?.slice(0, 512) ?? null,
+                  ...requestMeta(ctx),
                   data: { provider: account.providerId },
                 });
               },

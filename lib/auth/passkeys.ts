@@ -17,7 +17,7 @@ import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { markSecondFactor } from './assurance.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, requestMeta } from './audit.ts';
 
 export const PASSKEY_UV_REQUIRED = 'PASSKEY_USER_VERIFICATION_REQUIRED';
 export const PASSKEY_STEP_UP_FAILED = 'PASSKEY_STEP_UP_FAILED';
@@ -84,14 +84,6 @@ type StoredPasskey = {
 };
 
 type HookCtx = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
-
-function requestMeta(ctx: { headers?: Headers | undefined; request?: Request | undefined }) {
-  const headers = ctx.headers ?? ctx.request?.headers;
-  return {
-    ip: headers?.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null,
-    userAgent: headers?.get('user-agent')?.slice(0, 512) ?? null,
-  };
-}
 
 function returnedError(ctx: HookCtx): string | null {
   const returned = ctx.context.returned;

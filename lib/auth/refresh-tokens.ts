@@ -17,7 +17,7 @@ import { getJwtToken } from 'better-auth/plugins/jwt';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, requestMeta } from './audit.ts';
 
 const TOKEN_PREFIX = 'tmr_';
 
@@ -107,7 +107,6 @@ export function refreshTokens({ config, db }: { config: RefreshConfig; db: Kysel
             });
           }
           const presented = parsed.data.refresh_token;
-          const headers = ctx.headers ?? ctx.request?.headers;
           const outcome = await db.transaction().execute(async (trx) => {
             const { rows } = await sql<{
               id: string;
@@ -138,8 +137,7 @@ export function refreshTokens({ config, db }: { config: RefreshConfig; db: Kysel
               event: 'session.revoked',
               outcome: 'success',
               subjectId: outcome.row.user_id,
-              ip: headers?.get('x-forwarded-for')?.split(',')[0] ?? null,
-              userAgent: headers?.get('user-agent') ?? null,
+              ...requestMeta(raw),
               reason: 'token_reuse',
               data: { session_id: outcome.row.session_id, refresh_token_id: outcome.row.id },
             });

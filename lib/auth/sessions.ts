@@ -10,10 +10,10 @@
 // /auth/token, the gateway), not only on the endpoints a hook matches.
 // "Remember me" off: Better Auth sets a browser-session cookie and skips the sliding
 // refresh; the server-side expiry is shortened here to SESSION_NO_REMEMBER_SECONDS.
-import type { BetterAuthPlugin } from 'better-auth';
+import type { BetterAuthOptions, BetterAuthPlugin } from 'better-auth';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit, requestMeta } from './audit.ts';
 
 type SessionsConfig = Pick<
   Config,
@@ -43,7 +43,10 @@ type EndpointContext = {
   headers?: Headers;
   request?: Request;
   body?: unknown;
-  context?: { session?: { session?: { id?: string; createdAt?: Date | string }; user?: { id?: string } } | null };
+  context?: {
+    session?: { session?: { id?: string; createdAt?: Date | string }; user?: { id?: string } } | null;
+    options?: BetterAuthOptions;
+  };
 };
 
 type SessionRow = {
@@ -140,14 +143,12 @@ export function sessionPolicy({ config, db }: { config: SessionsConfig; db: Kyse
                 after: async (session: SessionRow, ctx: EndpointContext | null) => {
                   const reason = ctx?.path ? REVOKING_PATHS[ctx.path] : undefined;
                   if (!reason) return;
-                  const headers = ctx?.headers ?? ctx?.request?.headers;
                   await recordAudit(db, {
                     event: 'session.revoked',
                     outcome: 'success',
                     actorId: ctx?.context?.session?.user?.id ?? null,
                     subjectId: session.userId ?? null,
-                    ip: headers?.get('x-forwarded-for')?.split(',')[0] ?? null,
-                    userAgent: headers?.get('user-agent') ?? null,
+                    ...requestMeta(ctx),
                     reason,
                     data: { session_id: session.id },
                   });
