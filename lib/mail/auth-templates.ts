@@ -8,8 +8,8 @@
 // Links must point at this deployment (PUBLIC_URL's origin): a job row tampered with in
 // the queue can never make us mail someone a link to another site.
 import { z } from 'zod';
-import { escapeHtml, html } from './html.ts';
-import { STYLE, type RenderedMail } from './templates.ts';
+import { html } from './html.ts';
+import { mailHead, type RenderedMail } from './templates.ts';
 
 export type AuthRenderContext = {
   /** Public origin of the app: every link must be on it. */
@@ -126,16 +126,7 @@ const builders: { [K in AuthTemplateName]: (d: z.infer<Schemas[K]>, ctx: AuthRen
 
 function frame(content: Content, recipientName: string | undefined): RenderedMail {
   const greeting = recipientName ? `Hi ${recipientName},` : 'Hi,';
-  const head = `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <meta name="color-scheme" content="light" />
-    <title>${escapeHtml(content.heading)}</title>
-    <style>${STYLE}</style>
-  </head>
-`;
+  const head = mailHead(content.heading);
   const { action } = content;
   const body = html`  <body>
     <div class="wrap" role="article" aria-roledescription="email" aria-label="${content.heading}">

@@ -126,6 +126,23 @@ a{color:#0b5cad}
 .footer a{color:#57606a}
 `;
 
+/**
+ * The document start and head every mail shares: constant markup (the stylesheet is ours)
+ * and the escaped title; everything else with data goes through `html`.
+ */
+export function mailHead(title: string): string {
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="color-scheme" content="light" />
+    <title>${escapeHtml(title)}</title>
+    <style>${STYLE}</style>
+  </head>
+`;
+}
+
 type Parts = { heading: string; intro: string[]; blocks: SafeHtml[]; textBlocks: string[]; action?: string };
 
 function absolute(publicUrl: string, path: string | null | undefined): string | undefined {
@@ -137,17 +154,7 @@ function frame(kind: TemplateName, ctx: RenderContext, parts: Parts, actionUrl: 
   const settingsUrl = new URL('/app/settings/notifications', ctx.publicUrl).toString();
   const greeting = ctx.recipientName ? `Hi ${ctx.recipientName},` : 'Hi,';
   const actionLabel = parts.action ?? ACTION_LABEL[kind] ?? 'Open TaskMaster';
-  // The head is constant markup (the stylesheet is ours); everything with data goes through `html`.
-  const head = `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <meta name="color-scheme" content="light" />
-    <title>${escapeHtml(parts.heading)}</title>
-    <style>${STYLE}</style>
-  </head>
-`;
+  const head = mailHead(parts.heading);
   const body = html`  <body>
     <div class="wrap" role="article" aria-roledescription="email" aria-label="${parts.heading}">
       <div class="card">
