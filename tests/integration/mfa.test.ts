@@ -126,8 +126,7 @@ describe('TOTP enrolment', () => {
   });
 
   test('a wrong code does not finish enrolment', async () => {
-    const email = uniqueEmail('enrol-wrong');
-    const cookie = cookiesFrom(await signUp(gw.url, email));
+    const { email, cookie } = await signedUp(gw.url, 'enrol-wrong');
     const enable = await post('/two-factor/enable', { password: PASSWORD }, cookie);
     assert.equal(enable.status, 200);
     const verify = await post('/two-factor/verify-totp', { code: '000000' }, merge(cookie, enable));
@@ -252,8 +251,7 @@ describe('step-up', () => {
   });
 
   test('without a second factor: an old session needs the password, a recent sign-in is enough', async () => {
-    const email = uniqueEmail('stepup-none');
-    const cookie = cookiesFrom(await signUp(gw.url, email));
+    const { email, cookie } = await signedUp(gw.url, 'stepup-none');
     await makeStale(cookie, 'created_at');
     const refused = await post('/delete-user', {}, cookie);
     assert.equal(refused.status, 403);
@@ -281,9 +279,8 @@ describe('create_api_key and aal', () => {
   }
 
   test('refuses an unverified email', async () => {
-    const email = uniqueEmail('key-unverified');
-    const cookie = cookiesFrom(await signUp(gw.url, email));
-    const res = await createKey(await accessToken(gw.url, cookie), await personalWorkspace(await userId(email)));
+    const { userId: id, cookie } = await signedUp(gw.url, 'key-unverified');
+    const res = await createKey(await accessToken(gw.url, cookie), await personalWorkspace(id));
     assert.equal(res.status, 403);
     assert.match(await res.text(), /Verify your email address/);
   });
@@ -309,10 +306,9 @@ describe('create_api_key and aal', () => {
   });
 
   test('a verified person without a second factor creates keys at aal1', async () => {
-    const email = uniqueEmail('key-plain');
-    const cookie = cookiesFrom(await signUp(gw.url, email));
+    const { email, userId: id, cookie } = await signedUp(gw.url, 'key-plain');
     await superuserQuery(`update identity.users set email_verified = true where email = $1`, [email]);
-    const res = await createKey(await accessToken(gw.url, cookie), await personalWorkspace(await userId(email)));
+    const res = await createKey(await accessToken(gw.url, cookie), await personalWorkspace(id));
     assert.equal(res.status, 200, await res.clone().text());
   });
 });
@@ -376,9 +372,7 @@ describe('account deletion', () => {
   });
 
   test('a scheduled workspace someone joined since is not erased', async () => {
-    const email = uniqueEmail('delete-joined');
-    const cookie = cookiesFrom(await signUp(gw.url, email));
-    const id = await userId(email);
+    const { userId: id, cookie } = await signedUp(gw.url, 'delete-joined');
     const { rows: ws } = await superuserQuery<{ id: string }>(
       `select id from public.workspaces where created_by = $1 and kind = 'personal'`,
       [id],
@@ -406,11 +400,8 @@ describe('account deletion', () => {
   });
 
   test('is refused, changing nothing, while the person is the only owner of a shared workspace', async () => {
-    const owner = uniqueEmail('delete-owner');
-    const ownerCookie = cookiesFrom(await signUp(gw.url, owner));
-    const other = uniqueEmail('delete-other');
-    await signUp(gw.url, other);
-    const [ownerId, otherId] = [await userId(owner), await userId(other)];
+    const { userId: ownerId, cookie: ownerCookie } = await signedUp(gw.url, 'delete-owner');
+    const { userId: otherId } = await signedUp(gw.url, 'delete-other');
     await superuserQuery(
       `with w as (insert into public.workspaces (name, kind, created_by) values ('Shared Team', 'team', $1) returning id)
        insert into public.workspace_members (workspace_id, user_id, role)
