@@ -46,6 +46,15 @@ async function userId(email: string): Promise<string> {
   return rows[0]!.id;
 }
 
+/** The id of the person's personal workspace. */
+async function personalWorkspace(id: string): Promise<string> {
+  const { rows } = await superuserQuery<{ id: string }>(
+    `select id from public.workspaces where created_by = $1 and kind = 'personal'`,
+    [id],
+  );
+  return rows[0]!.id;
+}
+
 /** A new verified person with TOTP enrolled; returns the TOTP generator and backup codes. */
 async function enrolled(prefix: string) {
   const { email, userId: id, cookie: signUpCookie } = await signedUp(gw.url, prefix);
@@ -270,14 +279,6 @@ describe('create_api_key and aal', () => {
       body: JSON.stringify({ workspace_id: workspaceId, name: 'ci' }),
     });
   }
-  async function personalWorkspace(id: string) {
-    const { rows } = await superuserQuery<{ id: string }>(
-      `select id from public.workspaces where created_by = $1 and kind = 'personal'`,
-      [id],
-    );
-    return rows[0]!.id;
-  }
-
   test('refuses an unverified email', async () => {
     const { userId: id, cookie } = await signedUp(gw.url, 'key-unverified');
     const res = await createKey(await accessToken(gw.url, cookie), await personalWorkspace(id));
@@ -318,11 +319,7 @@ describe('account deletion', () => {
 
   test('removes the identity and its sessions, schedules the personal workspace, audits it', async () => {
     const { id, cookie } = await enrolled('delete');
-    const { rows: ws } = await superuserQuery<{ id: string }>(
-      `select id from public.workspaces where created_by = $1 and kind = 'personal'`,
-      [id],
-    );
-    const workspace = ws[0]!.id;
+    const workspace = await personalWorkspace(id);
     const res = await post('/delete-user', { password: PASSWORD }, cookie);
     assert.equal(res.status, 200, await res.clone().text());
 
@@ -373,11 +370,7 @@ describe('account deletion', () => {
 
   test('a scheduled workspace someone joined since is not erased', async () => {
     const { userId: id, cookie } = await signedUp(gw.url, 'delete-joined');
-    const { rows: ws } = await superuserQuery<{ id: string }>(
-      `select id from public.workspaces where created_by = $1 and kind = 'personal'`,
-      [id],
-    );
-    const workspace = ws[0]!.id;
+    const workspace = await personalWorkspace(id);
     const res = await post('/delete-user', { password: PASSWORD }, cookie);
     assert.equal(res.status, 200, await res.clone().text());
     const newcomer = uniqueEmail('delete-newcomer');
