@@ -21,6 +21,13 @@ export function focusFirstInvalid(result: unknown): Attachment<HTMLFormElement> 
   };
 }
 
+/**
+ * Focus the element once it is shown: the heading of an outcome that replaces a form (sent,
+ * expired, …), so a screen reader reads it after an enhanced submission. Give the element
+ * tabindex="-1"; without JavaScript, `autofocus` on it does the same.
+ */
+export const focusOnMount: Attachment<HTMLElement> = (node) => node.focus();
+
 /** After a failed submission, empty password fields, as a page rendered by the server would. */
 export function clearPasswords(form: HTMLFormElement): void {
   for (const input of form.querySelectorAll<HTMLInputElement>('input[type="password"]')) input.value = '';
