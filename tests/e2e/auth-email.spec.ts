@@ -105,6 +105,8 @@ test('magic link: request from the sign-in page, sign in with the link, once', a
 
   await page.goto('/sign-in');
   await page.getByRole('link', { name: 'Email me a sign-in link' }).click();
+  // The sign-in page has an Email field too: fill only once the new page is there.
+  await expect(page.getByRole('heading', { level: 1, name: 'Email me a sign-in link' })).toBeVisible();
   await page.getByLabel('Email').fill(person.email);
   await page.getByRole('button', { name: 'Email me a link' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Check your inbox' })).toBeVisible();
