@@ -8,7 +8,7 @@ import * as OTPAuth from 'otpauth';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { STEP_UP_REQUIRED } from '$server/auth/assurance.ts';
-import { secondFactorEnrolled, stepUpSatisfied } from '$server/auth/step-up.ts';
+import { stepUpSatisfied } from '$server/auth/step-up.ts';
 import { services } from '$server/services.ts';
 import { applyAuthCookies } from './cookies.ts';
 import { redirectTarget } from './redirect-target.ts';
@@ -103,9 +103,8 @@ export async function twoFactorStatus(userId: string) {
 }
 
 /** Whether this session may do a step-up action now without a password in the request. */
-export async function stepUpFresh(session: App.Locals['session'], userId: string): Promise<boolean> {
+export function stepUpFresh(session: App.Locals['session'], enrolled: boolean): boolean {
   if (!session) return false;
-  const enrolled = await secondFactorEnrolled(services().serviceDb, userId);
   return stepUpSatisfied(session as { createdAt?: Date; secondFactorAt?: Date | null }, enrolled, false);
 }
 

@@ -35,7 +35,7 @@ export const load: PageServerLoad = async ({ locals }) => {
   const enrolled = await secondFactorEnrolled(services().serviceDb, user.id);
   const password = await hasPassword(user.id);
   // Without a second factor or a password, only a recent sign-in proves it is them.
-  const fresh = enrolled || !password ? await stepUpFresh(locals.session, user.id) : true;
+  const fresh = enrolled || !password ? stepUpFresh(locals.session, enrolled) : true;
   return {
     email: user.email,
     erasureDays: services().config.ACCOUNT_ERASURE_DELAY_DAYS,
