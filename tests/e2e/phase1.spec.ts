@@ -221,6 +221,7 @@ test('a refused sign-in still returns the person to the page they asked for', as
   const person = newPerson('return', testInfo);
   await signUp(page, person);
   await signOut(page);
+  await expect(page).toHaveURL(/\/$/); // signed out before asking for a signed-in page
   await page.goto('/app/settings');
   await expect(page).toHaveURL(/\/sign-in\?redirectTo=%2Fapp%2Fsettings$/);
   await page.getByLabel('Email').fill(person.email);
